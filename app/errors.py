@@ -1,0 +1,56 @@
+"""Every error is JSON of one shape: ``{"error": {"status", "message", "request-id"}}``."""
+
+from flask import Flask, Response, current_app, g, json, request
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    NotFound,
+)
+
+
+def error_body(status: int, message: str) -> str:
+    return json.dumps(
+        {
+            "error": {
+                "status": status,
+                "message": message,
+                "request-id": g.get("request_id", ""),
+            }
+        }
+    )
+
+
+def http_error(error: HTTPException) -> Response:
+    """A werkzeug HTTP error as JSON; keeps its headers (``Allow`` on a 405)."""
+    response = error.get_response()
+    response.set_data(error_body(error.code or 500, _message(error)))
+    response.content_type = "application/json"
+    return response
+
+
+def _message(error: HTTPException) -> str:
+    # The router's own descriptions do not say which method or path they are about.
+    if isinstance(error, MethodNotAllowed):
+        allowed = ", ".join(error.valid_methods or ())
+        return f"{request.method} is not allowed on {request.path}; allowed: {allowed}."
+    if isinstance(error, NotFound):
+        return f"No route for {request.method} {request.path}."
+    return error.description or error.name
+
+
+def unexpected_error(error: Exception) -> Response:
+    """Anything unexpected: logged with its traceback, answered as a 500 without one."""
+    current_app.logger.exception(
+        "unhandled error in request %s", g.get("request_id", "")
+    )
+    return http_error(
+        InternalServerError(
+            "An unexpected error happened; quote the request id when reporting it."
+        )
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, unexpected_error)

@@ -1,0 +1,29 @@
+"""What the current request arrived with: a Lambda event and context, or a plain WSGI request."""
+
+import uuid
+
+from flask import current_app, g, request
+
+from .lambda_context import LocalLambdaContext
+from .local_request import request_view_from_wsgi
+from .proxy_event import request_view_from_event
+from .request_view import RequestView
+
+
+def begin_invocation() -> None:
+    """Attach this request's Lambda context (the runtime's, or a local stand-in) and request id to ``g``."""
+    if "lambda.event" in request.environ:
+        g.lambda_context = request.environ.get("lambda.context")
+    else:
+        g.lambda_context = LocalLambdaContext(current_app.config)
+    g.request_id = getattr(g.lambda_context, "aws_request_id", None) or str(
+        uuid.uuid4()
+    )
+
+
+def current_request_view() -> RequestView:
+    """The view of the current request, from Zappa's event when there is one."""
+    event = request.environ.get("lambda.event")
+    if event is None:
+        return request_view_from_wsgi(request, g.request_id, current_app.config)
+    return request_view_from_event(event)

@@ -1,0 +1,45 @@
+"""Turn a request served outside Lambda (``flask run``) into a ``RequestView``.
+
+The fields API Gateway would add are synthesised as a REST API with Zappa's
+``/`` and ``/{proxy+}`` resources would fill them; README.md lists each one.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Request
+
+from .request_view import CONTEXT_KEYS, RequestView
+
+
+def request_view_from_wsgi(
+    request: Request, request_id: str, config: Mapping[str, Any]
+) -> RequestView:
+    """Return the view of a plain WSGI request, as if API Gateway had forwarded it."""
+    path = request.path
+    query_all = {name: values for name, values in request.args.lists()}
+    # WSGI servers fold a repeated header into one comma-joined value; that value is all there is.
+    headers = {name: value for name, value in request.headers.items()}
+    context = dict.fromkeys(CONTEXT_KEYS, "")
+    context.update(
+        {
+            "http-method": request.method,
+            "stage": config["STAGE"],
+            "source-ip": request.remote_addr or "",
+            "user-agent": request.headers.get("User-Agent", ""),
+            "request-id": request_id,
+            "resource-path": "/" if path == "/" else "/{proxy+}",
+        }
+    )
+    return RequestView(
+        source="local",
+        body=request.get_data(),
+        body_base64_encoded=False,
+        path_params={} if path == "/" else {"proxy": path.lstrip("/")},
+        # One value per name, the last, as a REST API keeps it; all of them in query_all.
+        query={name: values[-1] for name, values in query_all.items()},
+        query_all=query_all,
+        headers=headers,
+        headers_all={name: [value] for name, value in headers.items()},
+        context=context,
+    )
