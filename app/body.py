@@ -74,11 +74,7 @@ def _is_json(media_type: str) -> bool:
 
 
 def _is_text(media_type: str) -> bool:
-    return (
-        media_type.startswith("text/")
-        or media_type in TEXT_MEDIA_TYPES
-        or media_type.endswith("+xml")
-    )
+    return media_type.startswith("text/") or media_type in TEXT_MEDIA_TYPES or media_type.endswith("+xml")
 
 
 def _charset(params: str) -> str:

@@ -45,9 +45,7 @@ def config_for_stage(stage: str) -> type[LocalConfig]:
         return STAGES[stage]
     except KeyError:
         known = ", ".join(sorted(STAGES))
-        raise ValueError(
-            f"{STAGE_ENV_VAR}={stage!r} is not a stage of this app ({known})"
-        ) from None
+        raise ValueError(f"{STAGE_ENV_VAR}={stage!r} is not a stage of this app ({known})") from None
 
 
 def selected_stage() -> str:

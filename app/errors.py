@@ -41,14 +41,8 @@ def _message(error: HTTPException) -> str:
 
 def unexpected_error(error: Exception) -> Response:
     """Anything unexpected: logged with its traceback, answered as a 500 without one."""
-    current_app.logger.exception(
-        "unhandled error in request %s", g.get("request_id", "")
-    )
-    return http_error(
-        InternalServerError(
-            "An unexpected error happened; quote the request id when reporting it."
-        )
-    )
+    current_app.logger.exception("unhandled error in request %s", g.get("request_id", ""))
+    return http_error(InternalServerError("An unexpected error happened; quote the request id when reporting it."))
 
 
 def register_error_handlers(app: Flask) -> None:

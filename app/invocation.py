@@ -16,9 +16,7 @@ def begin_invocation() -> None:
         g.lambda_context = request.environ.get("lambda.context")
     else:
         g.lambda_context = LocalLambdaContext(current_app.config)
-    g.request_id = getattr(g.lambda_context, "aws_request_id", None) or str(
-        uuid.uuid4()
-    )
+    g.request_id = getattr(g.lambda_context, "aws_request_id", None) or str(uuid.uuid4())
 
 
 def current_request_view() -> RequestView:

@@ -24,9 +24,7 @@ class LocalLambdaContext:
         self.memory_limit_in_mb = str(config["LOCAL_MEMORY_LIMIT_MB"])
         self.aws_request_id = str(uuid.uuid4())
         self.log_group_name = f"/aws/lambda/{name}"
-        self.log_stream_name = (
-            f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{_LOCAL_INSTANCE}"
-        )
+        self.log_stream_name = f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{_LOCAL_INSTANCE}"
         self._deadline = time.monotonic() + config["LOCAL_TIMEOUT_SECONDS"]
 
     def get_remaining_time_in_millis(self) -> int:

@@ -12,9 +12,7 @@ from flask import Request
 from .request_view import CONTEXT_KEYS, RequestView
 
 
-def request_view_from_wsgi(
-    request: Request, request_id: str, config: Mapping[str, Any]
-) -> RequestView:
+def request_view_from_wsgi(request: Request, request_id: str, config: Mapping[str, Any]) -> RequestView:
     """Return the view of a plain WSGI request, as if API Gateway had forwarded it."""
     path = request.path
     query_all = {name: values for name, values in request.args.lists()}

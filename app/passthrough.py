@@ -33,10 +33,7 @@ def loopback_answer(
             "params": {
                 "path": view.path_params,
                 "querystring": view.query,
-                "header": {
-                    name: MASK if secret(name) else value
-                    for name, value in view.headers.items()
-                },
+                "header": {name: MASK if secret(name) else value for name, value in view.headers.items()},
             },
             "stage-variables": view.stage_variables,
             "context": context,
@@ -55,8 +52,7 @@ def loopback_answer(
             "multi-value": {
                 "querystring": view.query_all,
                 "header": {
-                    name: [MASK] * len(values) if secret(name) else values
-                    for name, values in view.headers_all.items()
+                    name: [MASK] * len(values) if secret(name) else values for name, values in view.headers_all.items()
                 },
             },
             "cookies": [MASK] * len(view.cookies) if secret("Cookie") else view.cookies,

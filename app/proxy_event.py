@@ -35,18 +35,14 @@ def request_view_from_event(event: Mapping[str, Any]) -> RequestView:
         )
     if event.get("httpMethod"):
         return _from_payload_v1(event)
-    raise UnsupportedEvent(
-        "The Lambda event is not an API Gateway or function URL request."
-    )
+    raise UnsupportedEvent("The Lambda event is not an API Gateway or function URL request.")
 
 
 def _from_payload_v1(event: Mapping[str, Any]) -> RequestView:
     context = event.get("requestContext") or {}
     identity = context.get("identity") or {}
     authorizer = context.get("authorizer") or {}
-    query, query_all = _single_and_multi(
-        event, "queryStringParameters", "multiValueQueryStringParameters"
-    )
+    query, query_all = _single_and_multi(event, "queryStringParameters", "multiValueQueryStringParameters")
     headers, headers_all = _single_and_multi(event, "headers", "multiValueHeaders")
     return RequestView(
         source="rest-v1",
@@ -64,12 +60,8 @@ def _from_payload_v1(event: Mapping[str, Any]) -> RequestView:
             "api-key": as_text(identity.get("apiKey")),
             "authorizer-principal-id": as_text(authorizer.get("principalId")),
             "caller": as_text(identity.get("caller")),
-            "cognito-authentication-provider": as_text(
-                identity.get("cognitoAuthenticationProvider")
-            ),
-            "cognito-authentication-type": as_text(
-                identity.get("cognitoAuthenticationType")
-            ),
+            "cognito-authentication-provider": as_text(identity.get("cognitoAuthenticationProvider")),
+            "cognito-authentication-type": as_text(identity.get("cognitoAuthenticationType")),
             "cognito-identity-id": as_text(identity.get("cognitoIdentityId")),
             "cognito-identity-pool-id": as_text(identity.get("cognitoIdentityPoolId")),
             "http-method": as_text(context.get("httpMethod")),
@@ -98,21 +90,12 @@ def _from_payload_v2(event: Mapping[str, Any]) -> RequestView:
         headers["cookie"] = "; ".join(cookies)
     if "rawQueryString" in event:
         query_all: dict[str, list[str]] = {}
-        for name, value in parse_qsl(
-            event.get("rawQueryString") or "", keep_blank_values=True
-        ):
+        for name, value in parse_qsl(event.get("rawQueryString") or "", keep_blank_values=True):
             query_all.setdefault(name, []).append(value)
     else:
-        query_all = {
-            name: [value]
-            for name, value in _text_map(event.get("queryStringParameters")).items()
-        }
+        query_all = {name: [value] for name, value in _text_map(event.get("queryStringParameters")).items()}
     route_key = as_text(context.get("routeKey"))
-    source = (
-        "function-url"
-        if ".lambda-url." in as_text(context.get("domainName"))
-        else "http-v2"
-    )
+    source = "function-url" if ".lambda-url." in as_text(context.get("domainName")) else "http-v2"
     return RequestView(
         source=source,
         body=_body_bytes(event),
@@ -130,9 +113,7 @@ def _from_payload_v2(event: Mapping[str, Any]) -> RequestView:
             "account-id": as_text(iam.get("accountId")),
             "api-id": as_text(context.get("apiId")),
             "api-key": "",  # HTTP APIs have no API keys
-            "authorizer-principal-id": as_text(
-                (authorizer.get("lambda") or {}).get("principalId")
-            ),
+            "authorizer-principal-id": as_text((authorizer.get("lambda") or {}).get("principalId")),
             "caller": as_text(iam.get("callerId")),
             "cognito-authentication-provider": "",
             "cognito-authentication-type": "",
@@ -152,15 +133,10 @@ def _from_payload_v2(event: Mapping[str, Any]) -> RequestView:
     )
 
 
-def _single_and_multi(
-    event: Mapping[str, Any], single_key: str, multi_key: str
-) -> tuple[dict, dict]:
+def _single_and_multi(event: Mapping[str, Any], single_key: str, multi_key: str) -> tuple[dict, dict]:
     """A REST event's one-value map and all-values map; either may be null or missing."""
     single = _text_map(event.get(single_key))
-    multi = {
-        name: [as_text(v) for v in values or []]
-        for name, values in (event.get(multi_key) or {}).items()
-    }
+    multi = {name: [as_text(v) for v in values or []] for name, values in (event.get(multi_key) or {}).items()}
     for name, value in single.items():
         multi.setdefault(name, [value])
     for name, values in multi.items():
@@ -181,7 +157,5 @@ def _body_bytes(event: Mapping[str, Any]) -> bytes:
         try:
             return base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError):
-            raise BadRequest(
-                "The event says its body is base64-encoded, but it is not valid base64."
-            ) from None
+            raise BadRequest("The event says its body is base64-encoded, but it is not valid base64.") from None
     return as_text(body).encode("utf-8")

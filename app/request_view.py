@@ -49,16 +49,12 @@ class RequestView:
     headers_all: dict[str, list[str]] = field(default_factory=dict)
     stage_variables: dict[str, str] = field(default_factory=dict)
     context: dict[str, str] = field(default_factory=dict)
-    cookies: list[str] = field(
-        default_factory=list
-    )  # HTTP API v2 sends cookies apart from headers
+    cookies: list[str] = field(default_factory=list)  # HTTP API v2 sends cookies apart from headers
 
     def header(self, name: str) -> str:
         """The value of header ``name``, matched in any case; ``""`` when absent."""
         wanted = name.lower()
-        return next(
-            (value for key, value in self.headers.items() if key.lower() == wanted), ""
-        )
+        return next((value for key, value in self.headers.items() if key.lower() == wanted), "")
 
 
 def as_text(value: object) -> str:

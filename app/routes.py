@@ -16,9 +16,7 @@ def loopback(path: str = "") -> Response:
     """Answer with how this request reached the app: its event, Lambda context and extras."""
     view = current_request_view()
     if len(view.body) > current_app.config["MAX_CONTENT_LENGTH"]:
-        raise RequestEntityTooLarge(
-            "The request body is over Lambda's 6 MB synchronous payload limit."
-        )
+        raise RequestEntityTooLarge("The request body is over Lambda's 6 MB synchronous payload limit.")
     return jsonify(
         loopback_answer(
             view,

@@ -17,7 +17,7 @@ TEMPLATE_TEXT = (Path(__file__).parent / "events" / "passthrough_template.vtl").
 CONTEXT_REFERENCES = sorted(set(re.findall(r"\$context\.([A-Za-z.]+[A-Za-z])", TEMPLATE_TEXT)))
 
 
-class TemplateBreaks(AssertionError):
+class TemplateOutputError(AssertionError):
     """The template's output is not JSON for this request, as on API Gateway."""
 
 
@@ -98,7 +98,7 @@ def _context_values(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_passthrough(event: dict[str, Any]) -> dict[str, Any]:
-    """The JSON the passthrough template gives for ``event``; TemplateBreaks where it is not JSON."""
+    """The JSON the passthrough template gives for ``event``; TemplateOutputError where it is not JSON."""
     text = airspeed.Template(TEMPLATE_TEXT).merge(
         {
             "input": _Input(event),
@@ -110,4 +110,4 @@ def render_passthrough(event: dict[str, Any]) -> dict[str, Any]:
     try:
         return json.loads(text)
     except ValueError as error:
-        raise TemplateBreaks(f"the template renders invalid JSON ({error}):\n{text}") from None
+        raise TemplateOutputError(f"the template renders invalid JSON ({error}):\n{text}") from None
