@@ -6,7 +6,7 @@ from flask import current_app, g, request
 
 from .lambda_context import LocalLambdaContext
 from .local_request import request_view_from_wsgi
-from .proxy_event import request_view_from_event
+from .proxy_event import check_event_shape, request_view_from_event
 from .request_view import RequestView
 
 
@@ -17,6 +17,9 @@ def begin_invocation() -> None:
     else:
         g.lambda_context = LocalLambdaContext(current_app.config)
     g.request_id = getattr(g.lambda_context, "aws_request_id", None) or str(uuid.uuid4())
+    if "lambda.event" in request.environ:
+        # Before routing, so that any route and any method tells the same.
+        check_event_shape(request.environ["lambda.event"])
 
 
 def current_request_view() -> RequestView:

@@ -20,22 +20,29 @@ class UnsupportedEvent(BadRequest):
     """The Lambda event is not of a shape this app serves."""
 
 
+def check_event_shape(event: Mapping[str, Any]) -> None:
+    """Raise ``UnsupportedEvent`` (a 400) unless the event is one this app serves."""
+    if event.get("version") == "2.0":
+        return
+    if "elb" in (event.get("requestContext") or {}):
+        raise UnsupportedEvent(
+            "Application Load Balancer events are not served: put the function behind "
+            "API Gateway (REST or HTTP API) or a function URL."
+        )
+    if not event.get("httpMethod"):
+        raise UnsupportedEvent("The Lambda event is not an API Gateway or function URL request.")
+
+
 def request_view_from_event(event: Mapping[str, Any]) -> RequestView:
     """Return the view of the request carried by a Lambda proxy event.
 
     >>> request_view_from_event({"httpMethod": "POST", "path": "/", "body": None}).source
     'rest-v1'
     """
+    check_event_shape(event)
     if event.get("version") == "2.0":
         return _from_payload_v2(event)
-    if "elb" in (event.get("requestContext") or {}):
-        raise UnsupportedEvent(
-            "Application Load Balancer events are not served: put the function behind "
-            "API Gateway (REST or HTTP API) or a function URL."
-        )
-    if event.get("httpMethod"):
-        return _from_payload_v1(event)
-    raise UnsupportedEvent("The Lambda event is not an API Gateway or function URL request.")
+    return _from_payload_v1(event)
 
 
 def _from_payload_v1(event: Mapping[str, Any]) -> RequestView:

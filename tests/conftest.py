@@ -58,8 +58,9 @@ def client_for() -> Callable[..., Any]:
     return make
 
 
-def zappa_settings_module(stage: str, binary_support: bool = True) -> str:
+def zappa_settings_module(stage: str, binary_support: bool = True, environment: dict | None = None) -> str:
     """The settings module text ``zappa package`` generates for this project's stage."""
+    environment = {"AWS_REGION": "ap-northeast-2", "LOOPBACK_STAGE": stage, **(environment or {})}
     return "\n".join(
         [
             "APP_MODULE='app'",
@@ -71,7 +72,7 @@ def zappa_settings_module(stage: str, binary_support: bool = True) -> str:
             "CONTEXT_HEADER_MAPPINGS={}",
             "DOMAIN=None",
             "BASE_PATH=None",
-            f"ENVIRONMENT_VARIABLES={{'AWS_REGION': 'ap-northeast-2', 'LOOPBACK_STAGE': '{stage}'}}",
+            f"ENVIRONMENT_VARIABLES={environment!r}",
             f"API_STAGE='{stage}'",
             "PROJECT_NAME='loopback'",
             "SETTINGS_FILE=None",
@@ -110,7 +111,8 @@ def _forget_app_modules() -> None:
 def invoke(tmp_path, monkeypatch) -> Iterator[Callable[..., dict[str, Any]]]:
     """Call Zappa's real ``lambda_handler`` in-process, as the packaged ``handler.py`` does.
 
-    ``invoke(event, stage="dev")`` returns the proxy response dict. The handler is
+    ``invoke(event, stage="dev")`` returns the proxy response dict; ``environment`` adds
+    to the stage's environment variables as ``zappa_settings.json`` would. The handler is
     Zappa's singleton, so it and the app module are set up anew for each stage.
     """
     from zappa import handler as zappa_handler
@@ -124,8 +126,10 @@ def invoke(tmp_path, monkeypatch) -> Iterator[Callable[..., dict[str, Any]]]:
         sys.modules.pop("zappa_settings", None)
         _forget_app_modules()
 
-    def call(event: dict[str, Any], stage: str = "dev", binary_support: bool = True) -> dict[str, Any]:
-        (tmp_path / "zappa_settings.py").write_text(zappa_settings_module(stage, binary_support))
+    def call(
+        event: dict[str, Any], stage: str = "dev", binary_support: bool = True, environment: dict | None = None
+    ) -> dict[str, Any]:
+        (tmp_path / "zappa_settings.py").write_text(zappa_settings_module(stage, binary_support, environment))
         importlib.invalidate_caches()
         reset()
         return zappa_handler.lambda_handler(event, real_lambda_context(monkeypatch, stage))
