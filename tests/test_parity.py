@@ -1,0 +1,206 @@
+"""Parity: one HTTP request through ``flask run`` and through Zappa's handler gives the same answer,
+except for the fields that only AWS knows, which are named here."""
+
+import base64
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT, PUBLISHED_SAMPLES, load_event, rest_v1_event_names
+from tests.proxy_events import HttpRequest, rest_proxy_event
+from tests.test_template_oracle import as_post
+
+STAGE = "dev"
+
+# Known only to AWS: the invocation's and API's ids, the caller's AWS identity, the Lambda
+# function's ARN, log stream and clock, and how the gateway encoded the body.
+AWS_ONLY = (
+    "event/context/account-id",
+    "event/context/api-id",
+    "event/context/request-id",
+    "event/context/resource-id",
+    "context/awsRequestId",
+    "context/invokedFunctionArn",
+    "context/logStreamName",
+    "context/remainingTimeInMillis",
+    "extras/event-source",
+    "extras/body/base64-encoded-by-gateway",
+)
+# The published samples were recorded on other APIs: their stage, stage variables, resource tree,
+# identity and caller come from that API Gateway, not from the HTTP request.
+SAMPLE_API_ONLY = (
+    *AWS_ONLY,
+    "event/stage-variables",
+    *(f"event/context/{key}" for key in ("stage", "source-ip", "user-agent", "resource-path")),
+    "event/params/path",
+)
+
+
+@pytest.fixture(scope="module")
+def flask_run():
+    """``flask run`` on 127.0.0.1, as ``make run`` starts it; yields its port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "LOOPBACK_STAGE": STAGE, "FLASK_APP": "app"}
+    command = [sys.executable, "-m", "flask", "run", "--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            status, _, _ = send(port, HttpRequest("GET", "/health", [("Host", f"127.0.0.1:{port}")]))
+            if status == 200:
+                break
+        except OSError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            server.kill()
+            pytest.fail(f"flask run did not start: {server.stderr.read().decode()}")
+        time.sleep(0.1)
+    yield port
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def send(port: int, request: HttpRequest) -> tuple[int, dict, bytes]:
+    """Send exactly ``request``'s headers (no others) over a real HTTP connection."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.putrequest(request.method, request.target, skip_host=True, skip_accept_encoding=True)
+        for name, value in request.headers:
+            connection.putheader(name, value)
+        connection.endheaders(request.body or None)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def with_content_length(request: HttpRequest) -> HttpRequest:
+    length = [("Content-Length", str(len(request.body)))] if request.body else []
+    return HttpRequest(request.method, request.target, [*request.headers, *length], request.body)
+
+
+def with_transport_headers(port: int, request: HttpRequest) -> HttpRequest:
+    """The request with the Host and Content-Length headers every HTTP/1.1 client sends."""
+    return with_content_length(
+        HttpRequest(request.method, request.target, [("Host", f"127.0.0.1:{port}"), *request.headers], request.body)
+    )
+
+
+HEADER_MAPS = ("event/params/header", "extras/multi-value/header")
+
+
+def flatten(value, prefix=""):
+    """``{"a/b/c": leaf}`` for a nested answer. Header names are compared in lower case: HTTP names
+    are case-insensitive, WSGI servers title-case them and API Gateway keeps the client's case."""
+    if isinstance(value, dict) and value:
+        items = {}
+        for key, item in value.items():
+            key = key.lower() if prefix in HEADER_MAPS else key
+            items.update(flatten(item, f"{prefix}/{key}" if prefix else key))
+        return items
+    return {prefix: value}
+
+
+def differences(local: dict, lambda_: dict, ignored: tuple[str, ...]) -> dict:
+    def kept(path: str) -> bool:
+        return not any(path == name or path.startswith(name + "/") for name in ignored)
+
+    flat_local, flat_lambda = flatten(local), flatten(lambda_)
+    return {
+        path: (flat_local.get(path, "<absent>"), flat_lambda.get(path, "<absent>"))
+        for path in sorted(set(flat_local) | set(flat_lambda))
+        if kept(path) and flat_local.get(path, "<absent>") != flat_lambda.get(path, "<absent>")
+    }
+
+
+JSON = [("Content-Type", "application/json"), ("User-Agent", "parity-test/1.0"), ("Accept", "*/*")]
+REQUESTS = {
+    "json-root": HttpRequest("POST", "/", JSON, b'{"greeting": "hello", "n": [1, 2.5, null]}'),
+    "proxy-path-repeated-query": HttpRequest(
+        "POST", "/orders/7?" + urlencode([("tag", "a"), ("tag", "b"), ("q", "x y")]), JSON, b'{"ok": true}'
+    ),
+    "text": HttpRequest("POST", "/notes", [("Content-Type", "text/plain; charset=utf-8")], "안녕 text".encode()),
+    "binary": HttpRequest("POST", "/upload", [("Content-Type", "application/octet-stream")], bytes(range(256))),
+    "empty": HttpRequest("POST", "/empty", [("User-Agent", "parity-test/1.0")]),
+    "secrets": HttpRequest(
+        "POST", "/secure", [*JSON, ("Authorization", "Bearer test-token"), ("X-Api-Key", "fake-key")], b"{}"
+    ),
+    "unknown-query-flag": HttpRequest("POST", "/flags?verbose&level=", JSON, b"[]"),
+}
+ERRORS = {
+    "get-405": HttpRequest("GET", "/anything", JSON),
+    "put-405": HttpRequest("PUT", "/", JSON, b"{}"),
+    "malformed-json-400": HttpRequest("POST", "/", JSON, b'{"broken": '),
+    "health": HttpRequest("GET", "/health", JSON),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REQUESTS))
+def test_same_request_same_answer(flask_run, invoke, name):
+    request = with_transport_headers(flask_run, REQUESTS[name])
+    status, headers, body = send(flask_run, request)
+    response = invoke(rest_proxy_event(request, STAGE), stage=STAGE)
+    assert (status, response["statusCode"]) == (200, 200)
+    assert headers["X-Loopback-Stage"] == response["headers"]["X-Loopback-Stage"] == STAGE
+    assert differences(json.loads(body), json.loads(response["body"]), AWS_ONLY) == {}
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_same_error_same_answer(flask_run, invoke, name):
+    request = with_transport_headers(flask_run, ERRORS[name])
+    status, headers, body = send(flask_run, request)
+    response = invoke(rest_proxy_event(request, STAGE), stage=STAGE)
+    assert status == response["statusCode"]
+    assert headers.get("Allow") == response["headers"].get("Allow")
+    assert differences(json.loads(body), json.loads(response["body"]), ("error/request-id",)) == {}
+
+
+def replay_of(event: dict) -> HttpRequest:
+    """The HTTP request a published REST API sample stands for, as one HTTP/1.1 client sends it."""
+    query = [
+        (name, value)
+        for name, values in (event.get("multiValueQueryStringParameters") or {}).items()
+        for value in values
+    ]
+    target = event["path"] + ("?" + urlencode(query) if query else "")
+    body = event.get("body") or ""
+    raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
+    return HttpRequest(event["httpMethod"], target, list((event.get("headers") or {}).items()), raw)
+
+
+def inconsistencies(event: dict) -> tuple[str, ...]:
+    """Where a hand-made sample contradicts itself, or holds what one WSGI request cannot carry."""
+    skipped = []
+    for single, multi, shown in (
+        ("queryStringParameters", "multiValueQueryStringParameters", "querystring"),
+        ("headers", "multiValueHeaders", "header"),
+    ):
+        for name, values in (event.get(multi) or {}).items():
+            if len(values) > 1 or (event.get(single) or {}).get(name) != values[-1]:
+                name = name.lower() if shown == "header" else name
+                skipped += [f"event/params/{shown}/{name}", f"extras/multi-value/{shown}/{name}"]
+    return tuple(skipped)
+
+
+@pytest.mark.parametrize("name", [name for name in rest_v1_event_names() if name.startswith(PUBLISHED_SAMPLES)])
+def test_published_samples_replayed_over_http(flask_run, invoke, name):
+    event = as_post(load_event(name))
+    status, _, body = send(flask_run, with_content_length(replay_of(event)))
+    response = invoke(event, stage=STAGE)
+    assert status == response["statusCode"] == 200
+    ignored = (
+        *SAMPLE_API_ONLY,
+        *inconsistencies(event),
+        "event/params/header/content-length",
+        "extras/multi-value/header/content-length",
+    )
+    assert differences(json.loads(body), json.loads(response["body"]), ignored) == {}
