@@ -90,9 +90,8 @@ def with_content_length(request: HttpRequest) -> HttpRequest:
 
 def with_transport_headers(port: int, request: HttpRequest) -> HttpRequest:
     """The request with the Host and Content-Length headers every HTTP/1.1 client sends."""
-    return with_content_length(
-        HttpRequest(request.method, request.target, [("Host", f"127.0.0.1:{port}"), *request.headers], request.body)
-    )
+    headers = [("Host", f"127.0.0.1:{port}"), *request.headers]
+    return with_content_length(HttpRequest(request.method, request.target, headers, request.body))
 
 
 HEADER_MAPS = ("event/params/header", "extras/multi-value/header")
