@@ -23,6 +23,9 @@ def error_body(status: int, message: str) -> str:
 
 def http_error(error: HTTPException) -> Response:
     """A werkzeug HTTP error as JSON; keeps its headers (``Allow`` on a 405)."""
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        # The router gathers them in a set; sorted, the header is the same in every process.
+        error.valid_methods = sorted(error.valid_methods)
     response = error.get_response()
     response.set_data(error_body(error.code or 500, _message(error)))
     response.content_type = "application/json"
