@@ -1,24 +1,12 @@
 """Every error is JSON of one shape: ``{"error": {"status", "message", "request-id"}}``."""
 
 from flask import Flask, Response, current_app, g, json, request
-from werkzeug.exceptions import (
-    HTTPException,
-    InternalServerError,
-    MethodNotAllowed,
-    NotFound,
-)
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
 
 
 def error_body(status: int, message: str) -> str:
-    return json.dumps(
-        {
-            "error": {
-                "status": status,
-                "message": message,
-                "request-id": g.get("request_id", ""),
-            }
-        }
-    )
+    error = {"status": status, "message": message, "request-id": g.get("request_id", "")}
+    return json.dumps({"error": error}, separators=(",", ":"))
 
 
 def http_error(error: HTTPException) -> Response:

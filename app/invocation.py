@@ -18,7 +18,7 @@ def begin_invocation() -> None:
         g.lambda_context = LocalLambdaContext(current_app.config)
     g.request_id = getattr(g.lambda_context, "aws_request_id", None) or str(uuid.uuid4())
     if "lambda.event" in request.environ:
-        # Before routing, so that any route and any method tells the same.
+        # Checked before routing, once the request id is known, so any route and method tells the same.
         check_event_shape(request.environ["lambda.event"])
 
 

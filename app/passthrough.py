@@ -9,12 +9,7 @@ from .request_view import RequestView
 MASK = "****"
 
 
-def loopback_answer(
-    view: RequestView,
-    lambda_context: dict[str, Any],
-    path: str,
-    config: Mapping[str, Any],
-) -> dict[str, Any]:
+def loopback_answer(view: RequestView, lambda_context: dict[str, Any], path: str, config: Mapping[str, Any]) -> dict:
     """Return the loopback's JSON answer for one request.
 
     ``event`` has exactly the keys and string values API Gateway's "Method
