@@ -12,12 +12,10 @@ from .request_view import RequestView
 
 def begin_invocation() -> None:
     """Attach this request's Lambda context (the runtime's, or a local stand-in) and request id to ``g``."""
-    if "lambda.event" in request.environ:
-        g.lambda_context = request.environ.get("lambda.context")
-    else:
-        g.lambda_context = LocalLambdaContext(current_app.config)
+    under_lambda = "lambda.event" in request.environ
+    g.lambda_context = request.environ.get("lambda.context") if under_lambda else LocalLambdaContext(current_app.config)
     g.request_id = getattr(g.lambda_context, "aws_request_id", None) or str(uuid.uuid4())
-    if "lambda.event" in request.environ:
+    if under_lambda:
         # Checked before routing, once the request id is known, so any route and method tells the same.
         check_event_shape(request.environ["lambda.event"])
 

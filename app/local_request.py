@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Request
 
-from .request_view import CONTEXT_KEYS, RequestView
+from .request_view import CONTEXT_KEYS, RequestView, last_values, value_lists
 
 
 def request_view_from_wsgi(request: Request, request_id: str, config: Mapping[str, Any]) -> RequestView:
@@ -34,10 +34,9 @@ def request_view_from_wsgi(request: Request, request_id: str, config: Mapping[st
         body=request.get_data(),
         body_base64_encoded=False,
         path_params={} if path == "/" else {"proxy": path.lstrip("/")},
-        # One value per name, the last, as a REST API keeps it; all of them in query_all.
-        query={name: values[-1] for name, values in query_all.items()},
+        query=last_values(query_all),
         query_all=query_all,
         headers=headers,
-        headers_all={name: [value] for name, value in headers.items()},
+        headers_all=value_lists(headers),
         context=context,
     )

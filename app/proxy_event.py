@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 from werkzeug.exceptions import BadRequest
 
-from .request_view import RequestView, as_text
+from .request_view import RequestView, as_text, last_values, value_lists
 
 
 class UnsupportedEvent(BadRequest):
@@ -100,7 +100,7 @@ def _from_payload_v2(event: Mapping[str, Any]) -> RequestView:
         for name, value in parse_qsl(event.get("rawQueryString") or "", keep_blank_values=True):
             query_all.setdefault(name, []).append(value)
     else:
-        query_all = {name: [value] for name, value in _text_map(event.get("queryStringParameters")).items()}
+        query_all = value_lists(_text_map(event.get("queryStringParameters")))
     route_key = as_text(context.get("routeKey"))
     source = "function-url" if ".lambda-url." in as_text(context.get("domainName")) else "http-v2"
     return RequestView(
@@ -108,12 +108,11 @@ def _from_payload_v2(event: Mapping[str, Any]) -> RequestView:
         body=_body_bytes(event),
         body_base64_encoded=bool(event.get("isBase64Encoded")),
         path_params=_text_map(event.get("pathParameters")),
-        # One value per name, the last, as a REST API keeps it; all of them in query_all.
-        query={name: values[-1] for name, values in query_all.items()},
+        query=last_values(query_all),
         query_all=query_all,
         # HTTP APIs join repeated headers with commas; the joined value is all there is.
         headers=headers,
-        headers_all={name: [value] for name, value in headers.items()},
+        headers_all=value_lists(headers),
         stage_variables=_text_map(event.get("stageVariables")),
         cookies=cookies,
         context={

@@ -5,6 +5,7 @@ A Lambda proxy event (``proxy_event.py``) and a local WSGI request
 everything after works with this view only.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 # The request-context keys of API Gateway's "Method Request passthrough" template, in its order.
@@ -64,3 +65,13 @@ def as_text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def last_values(multi: Mapping[str, list[str]]) -> dict[str, str]:
+    """One value per name, the last, as a REST API's single-value maps keep a repeated name."""
+    return {name: values[-1] for name, values in multi.items() if values}
+
+
+def value_lists(single: Mapping[str, str]) -> dict[str, list[str]]:
+    """The all-values map of a source that carries one value per name."""
+    return {name: [value] for name, value in single.items()}
