@@ -26,6 +26,15 @@ def load_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / f"{name}.json").read_text())
 
 
+def as_post(event: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a REST API event sent as a POST, the loopback's method (a GET answers 405)."""
+    event = json.loads(json.dumps(event))
+    event["httpMethod"] = "POST"
+    if event.get("requestContext"):
+        event["requestContext"]["httpMethod"] = "POST"
+    return event
+
+
 def event_names(prefix: str) -> list[str]:
     return sorted(path.stem for path in EVENTS.glob(f"{prefix}*.json"))
 

@@ -13,9 +13,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, PUBLISHED_SAMPLES, load_event, rest_v1_event_names
+from tests.conftest import PROJECT_ROOT, PUBLISHED_SAMPLES, as_post, load_event, rest_v1_event_names
 from tests.proxy_events import HttpRequest, rest_proxy_event
-from tests.test_template_oracle import as_post
 
 STAGE = "dev"
 

@@ -5,17 +5,8 @@ import json
 
 import pytest
 
-from tests.conftest import answer_of, load_event, rest_v1_event_names
+from tests.conftest import answer_of, as_post, load_event, rest_v1_event_names
 from tests.passthrough_oracle import TemplateOutputError, escape_javascript, event_body_bytes, render_passthrough
-
-
-def as_post(event: dict) -> dict:
-    """The same request sent as a POST, the loopback's method (GET samples answer 405 otherwise)."""
-    event = json.loads(json.dumps(event))
-    event["httpMethod"] = "POST"
-    if event.get("requestContext"):
-        event["requestContext"]["httpMethod"] = "POST"
-    return event
 
 
 def body_is_json(event: dict) -> bool:

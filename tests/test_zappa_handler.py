@@ -5,7 +5,15 @@ import json
 
 import pytest
 
-from tests.conftest import LAMBDA_TIMEOUT_MS, answer_of, event_names, load_event, rest_v1_event_names
+from tests.conftest import (
+    LAMBDA_TIMEOUT_MS,
+    answer_of,
+    as_post,
+    event_names,
+    load_event,
+    real_lambda_context,
+    rest_v1_event_names,
+)
 
 # The 16 bytes the binary fixtures carry (tests/events/SOURCES.md).
 BINARY_BYTES = bytes.fromhex("89504e470d0a1a0a00ff10fe7f80c3bf")
@@ -33,8 +41,6 @@ def test_every_post_event_gets_the_loopback_answer(invoke, name):
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_lambda_context_comes_from_the_runtime_object(invoke, monkeypatch, stage):
-    from tests.conftest import real_lambda_context
-
     expected = real_lambda_context(monkeypatch, stage)
     answer = answer_of(invoke(load_event("rest_v1__post_json_root"), stage=stage))
     context = answer["context"]
@@ -144,8 +150,7 @@ def test_http_api_query_keeps_the_last_value_and_all_values(invoke):
 )
 def test_gateway_stage_is_reported(invoke, name, stage):
     event = load_event(name)
-    if event.get("httpMethod") == "GET":
-        event["httpMethod"] = event["requestContext"]["httpMethod"] = "POST"
+    event = as_post(event) if "httpMethod" in event else event
     answer = answer_of(invoke(event, stage="dev"))
     assert answer["event"]["context"]["stage"] == stage
     assert answer["extras"]["app-stage"] == "dev"
