@@ -1,24 +1,43 @@
-# The commands README.md names. Each creates the virtualenv on first use.
+# The commands README.md names. Each creates the virtualenv it needs on first use:
+# .venv for running and testing, .venv-deploy (runtime requirements only) for packaging and deploying.
 PYTHON3 ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEPLOY_VENV ?= .venv-deploy
+DEPLOY_BIN := $(DEPLOY_VENV)/bin
+DEPLOY_STAMP := $(DEPLOY_VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
+STAGE ?= dev
+# Zappa packages the virtualenv named by VIRTUAL_ENV, so it is always the deploy-only one:
+# a package built from .venv would carry pytest, moto and the rest.
+ZAPPA := VIRTUAL_ENV=$(abspath $(DEPLOY_VENV)) $(DEPLOY_BIN)/zappa
 
-.PHONY: run test lint format clean
+.PHONY: run test lint format venv deploy-venv package deploy smoke clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON3) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+$(DEPLOY_STAMP): requirements.txt
+	$(PYTHON3) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+## venv: create .venv with the runtime and development requirements
+venv: $(STAMP)
+
+## deploy-venv: create .venv-deploy with the runtime requirements only
+deploy-venv: $(DEPLOY_STAMP)
+
 ## run: serve the app with `flask run` on http://127.0.0.1:5000 (stage: $LOOPBACK_STAGE, default local)
 run: $(STAMP)
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
-## test: lint, check formatting, run every test
-test: $(STAMP) lint
+## test: lint, check formatting, run every test (the package and deploy tests use .venv-deploy)
+test: $(STAMP) $(DEPLOY_STAMP) lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -29,5 +48,20 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## package: build dist/loopback-$(STAGE).zip with `zappa package`
+package: $(DEPLOY_STAMP)
+	@mkdir -p dist
+	$(ZAPPA) package $(STAGE) -o dist/loopback-$(STAGE).zip
+
+## deploy: deploy STAGE the first time, update it after that
+deploy: $(DEPLOY_STAMP)
+	@if grep -q CHANGE-ME zappa_settings.json; then \
+		echo "zappa_settings.json: set each stage's s3_bucket to a bucket name you own (see README)"; exit 1; fi
+	$(ZAPPA) status $(STAGE) && $(ZAPPA) update $(STAGE) || $(ZAPPA) deploy $(STAGE)
+
+## smoke: GET /health of the deployed STAGE; fails unless it answers 200 with that stage
+smoke: $(DEPLOY_STAMP)
+	$(DEPLOY_BIN)/python deploy/smoke.py $(STAGE)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(DEPLOY_VENV) dist .pytest_cache .ruff_cache

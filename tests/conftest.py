@@ -13,6 +13,10 @@ import pytest
 from awslambdaric.lambda_context import LambdaContext
 
 from app import create_app
+from tests import offline
+
+# The whole test session stays on this machine: any other address raises (tests/offline.py).
+offline.install()
 
 EVENTS = Path(__file__).parent / "events"
 PROJECT_ROOT = Path(__file__).parent.parent

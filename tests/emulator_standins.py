@@ -1,0 +1,96 @@
+"""Stand-ins for the AWS calls Zappa makes that moto's server (5.2.5) does not answer as AWS does.
+
+Each stand-in is the smallest answer that matches AWS's documented response, built from moto's
+own state (by asking moto's server), so that what the emulator holds stays the one truth.
+Everything else goes to moto untouched. Remove a stand-in when moto answers the call itself.
+"""
+
+import io
+import json
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
+
+# Lambda ListFunctionUrlConfigs: GET /2021-10-31/functions/{name}/urls. Zappa's `update` and
+# `status` call it; moto has no route for it and answers 404 with an HTML page.
+LIST_FUNCTION_URL_CONFIGS = re.compile(r"/2021-10-31/functions/(?P<name>[^/]+)/urls")
+# Lambda AddPermission: POST /2015-03-31/functions/{name}/policy. AWS answers 201 Created;
+# moto answers 200, and Zappa logs "Problem creating permission" for anything but 201.
+ADD_PERMISSION = re.compile(r"/2015-03-31/functions/(?P<name>[^/]+)/policy")
+
+
+def is_lambda_call(environ: dict) -> bool:
+    """Signed for the Lambda service (its credential scope names it), not S3 or API Gateway."""
+    return "/lambda/aws4_request" in environ.get("HTTP_AUTHORIZATION", "")
+
+
+class MotoStandIns:
+    """WSGI middleware in front of moto's server app."""
+
+    def __init__(self, moto_app: WsgiApp) -> None:
+        self.moto_app = moto_app
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD")
+        if is_lambda_call(environ):
+            if method == "GET" and (match := LIST_FUNCTION_URL_CONFIGS.fullmatch(path)):
+                return self.list_function_url_configs(environ, start_response, match["name"])
+            if method == "POST" and ADD_PERMISSION.fullmatch(path):
+                return self.add_permission(environ, start_response)
+        return self.moto_app(environ, start_response)
+
+    def list_function_url_configs(self, environ: dict, start_response: Callable, name: str) -> Iterable[bytes]:
+        """AWS: 404 ResourceNotFoundException for an unknown function, else 200
+        ``{"FunctionUrlConfigs": [...]}`` with one entry per URL (a function has at most one
+        unqualified URL; an empty list when it has none)."""
+        status, headers, body = self.ask_moto(environ, "GET", f"/2015-03-31/functions/{name}")
+        if not status.startswith("200"):
+            start_response(status, headers)
+            return [body]
+        status, _, body = self.ask_moto(environ, "GET", f"/2021-10-31/functions/{name}/url")
+        configs = [json.loads(body)] if status.startswith("200") else []
+        for config in configs:
+            config.pop("ResponseMetadata", None)
+        return respond(start_response, "200 OK", {"FunctionUrlConfigs": configs})
+
+    def add_permission(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        """AWS: 201 Created with ``{"Statement": "<the statement as a JSON string>"}``."""
+        status, headers, body = self.ask_moto(environ)
+        if status.startswith("200"):
+            status = "201 Created"
+        start_response(status, headers)
+        return [body]
+
+    def ask_moto(self, environ: dict, method: str | None = None, path: str | None = None) -> tuple[str, list, bytes]:
+        """Moto's own answer to this request, or to a GET of another path with the same credentials."""
+        if method is not None:
+            environ = {
+                **environ,
+                "REQUEST_METHOD": method,
+                "PATH_INFO": path,
+                "RAW_URI": path,
+                "REQUEST_URI": path,
+                "QUERY_STRING": "",
+                "CONTENT_LENGTH": "0",
+                "wsgi.input": io.BytesIO(b""),
+            }
+        answer: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list, exc_info: object = None) -> None:
+            answer.update(status=status, headers=headers)
+
+        chunks = self.moto_app(environ, start_response)
+        try:
+            body = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        return answer["status"], answer["headers"], body
+
+
+def respond(start_response: Callable, status: str, document: dict) -> list[bytes]:
+    body = json.dumps(document).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]

@@ -1,0 +1,228 @@
+"""The Lambda package as `zappa package` builds it from the deploy-only virtualenv, run as Lambda runs it."""
+
+import ast
+import json
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import awslambdaric
+import boto3
+import botocore
+import dateutil
+import jmespath
+import pytest
+import s3transfer
+import six
+import urllib3
+
+from tests.conftest import PROJECT_ROOT, answer_of, load_event
+from tests.deploy_tools import OFFLINE_GUARD, STAGES, run_zappa, stage_settings
+
+TARGET_ZIPPED_BYTES = 5 * 1024 * 1024
+LAMBDA_RUNTIME = Path(__file__).parent / "lambda_runtime.py"
+# What Lambda's python3.11 runtime has in /var/runtime, outside the package.
+RUNTIME_LIBRARIES = (boto3, botocore, s3transfer, jmespath, dateutil, six, urllib3, awslambdaric)
+# Build, test and deploy tools: none of them may be in the package.
+LEFT_OUT = (
+    "tests",
+    "pytest",
+    "_pytest",
+    "moto",
+    "boto3",
+    "botocore",
+    "s3transfer",
+    "pip",
+    "setuptools",
+    "troposphere",
+    "ruff",
+    "awslambdaric",
+    ".venv",
+    ".venv-deploy",
+    "deploy",
+)
+
+
+@dataclass(frozen=True)
+class Package:
+    stage: str
+    zip_path: Path
+    names: tuple[str, ...]
+
+    @property
+    def top_level(self) -> set[str]:
+        return {name.split("/", 1)[0] for name in self.names}
+
+    @property
+    def unzipped_bytes(self) -> int:
+        with zipfile.ZipFile(self.zip_path) as archive:
+            return sum(info.file_size for info in archive.infolist())
+
+    def read(self, name: str) -> str:
+        with zipfile.ZipFile(self.zip_path) as archive:
+            return archive.read(name).decode()
+
+
+@pytest.fixture(scope="module", params=STAGES)
+def package(request, tmp_path_factory) -> Package:
+    stage = request.param
+    work = tmp_path_factory.mktemp(f"package-{stage}")
+    zip_path = work / f"loopback-{stage}.zip"
+    result = run_zappa(["package", stage, "-o", str(zip_path)], cwd=PROJECT_ROOT, home=work)
+    assert result.returncode == 0, result.stdout + result.stderr
+    with zipfile.ZipFile(zip_path) as archive:
+        assert archive.testzip() is None
+        names = tuple(archive.namelist())
+    return Package(stage, zip_path, names)
+
+
+def test_package_is_small(package):
+    size = package.zip_path.stat().st_size
+    print(f"{package.stage}: {size} bytes zipped, {package.unzipped_bytes} bytes unzipped")
+    assert size <= TARGET_ZIPPED_BYTES
+
+
+def test_package_holds_handler_settings_app_and_flask(package):
+    for name in ("handler.py", "zappa_settings.py", "app/__init__.py", "app/routes.py", "flask/__init__.py"):
+        assert name in package.names
+    assert "zappa/handler.py" in package.names
+
+
+def test_package_leaves_out_tests_and_build_tools(package):
+    assert package.top_level.isdisjoint(LEFT_OUT), package.top_level & set(LEFT_OUT)
+    assert not [name for name in package.names if "/tests/" in f"/{name}" or name.endswith((".pyc", ".zip"))]
+
+
+def test_generated_settings_name_the_stage(package):
+    settings = {}
+    for node in ast.parse(package.read("zappa_settings.py")).body:
+        settings[node.targets[0].id] = ast.literal_eval(node.value)
+    configured = stage_settings(package.stage)
+    assert settings["API_STAGE"] == package.stage
+    assert settings["PROJECT_NAME"] == configured.project_name
+    assert (settings["APP_MODULE"], settings["APP_FUNCTION"]) == tuple(configured.app_function.rsplit(".", 1))
+    assert settings["LOG_LEVEL"] == configured.stage_config["log_level"]
+    assert settings["DEBUG"] is False
+
+
+def event_for_stage(name: str, stage: str) -> dict[str, Any]:
+    """A stored event as the stage's API would send it: the stage in requestContext and in the path."""
+    event = load_event(name)
+    context = event["requestContext"]
+    old = context["stage"]
+    context["stage"] = stage
+    for holder, key in ((context, "path"), (event, "rawPath"), (context.get("http", {}), "path")):
+        if key in holder and holder[key].startswith(f"/{old}/"):
+            holder[key] = f"/{stage}/" + holder[key][len(old) + 2 :]
+    return event
+
+
+@pytest.fixture(scope="module")
+def lambda_run(package, tmp_path_factory) -> Any:
+    """Unzip the package into an empty folder and call its handler in a fresh interpreter laid out as Lambda's."""
+    root = tmp_path_factory.mktemp(f"lambda-{package.stage}")
+    task_root, runtime_dir = root / "task", root / "runtime"
+    with zipfile.ZipFile(package.zip_path) as archive:
+        archive.extractall(task_root)
+    runtime_dir.mkdir()
+    for library in RUNTIME_LIBRARIES:
+        source = Path(library.__file__)
+        source = source.parent if source.name == "__init__.py" else source
+        (runtime_dir / source.name).symlink_to(source)
+
+    def run(events: list[dict[str, Any]]) -> dict[str, Any]:
+        configured = stage_settings(package.stage)
+        region = configured.aws_region
+        output = root / "output.json"
+        job = {
+            "task_root": str(task_root),
+            "runtime_dir": str(runtime_dir),
+            "offline_guard": str(OFFLINE_GUARD),
+            "function_arn": f"arn:aws:lambda:{region}:123456789012:function:{configured.lambda_name}",
+            "timeout_ms": configured.timeout_seconds * 1000,
+            "invocations": events,
+            "output": str(output),
+        }
+        # The variables the Lambda runtime sets, then the function's own from zappa_settings.json.
+        environment = {
+            "AWS_LAMBDA_FUNCTION_NAME": configured.lambda_name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(configured.memory_size),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{configured.lambda_name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": "2026/11/25/[$LATEST]0123456789abcdef0123456789abcdef",
+            "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "LAMBDA_TASK_ROOT": str(task_root),
+            "LAMBDA_RUNTIME_DIR": str(runtime_dir),
+            "LANG": "en_US.UTF-8",
+            "TZ": ":UTC",
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            **configured.aws_environment_variables,
+        }
+        result = subprocess.run(
+            [sys.executable, "-I", "-S", "-B", str(LAMBDA_RUNTIME)],
+            input=json.dumps(job),
+            cwd=task_root,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return {**json.loads(output.read_text()), "task_root": str(task_root), "runtime_dir": str(runtime_dir)}
+
+    return run
+
+
+def test_packaged_handler_imports_only_the_package_the_runtime_and_the_stdlib(package, lambda_run):
+    run = lambda_run([event_for_stage("rest_v1__post_json_root", package.stage)])
+    assert run["sys_path"][:2] == [run["task_root"], run["runtime_dir"]]
+    assert not [entry for entry in run["sys_path"] if "site-packages" in entry]
+    for module in ("handler", "zappa_settings", "app", "flask", "werkzeug", "zappa"):
+        assert run["module_files"][module].startswith(run["task_root"] + "/"), module
+    assert run["module_files"]["boto3"].startswith(run["runtime_dir"] + "/")
+    stdlib = Path(json.__file__).parent.parent
+    strays = {
+        name: path
+        for name, path in run["module_files"].items()
+        if not path.startswith((run["task_root"] + "/", run["runtime_dir"] + "/", str(stdlib) + "/"))
+        and path != str(LAMBDA_RUNTIME)
+    }
+    assert not strays
+
+
+@pytest.mark.parametrize("name", ["rest_v1__prod_secrets", "http_v2__dev_stage"])
+def test_packaged_handler_answers_the_loopback(package, lambda_run, name):
+    configured = stage_settings(package.stage)
+    event = event_for_stage(name, package.stage)
+    run = lambda_run([event])
+    [invocation] = run["responses"]
+    response = invocation["response"]
+    assert response["statusCode"] == 200
+    headers = {key.lower(): value for key, value in response["headers"].items()}
+    assert headers["x-loopback-stage"] == package.stage
+    answer = answer_of(response)
+
+    assert answer["event"]["body-json"] == json.loads(event["body"])
+    assert answer["event"]["params"]["path"] == event["pathParameters"]
+    assert answer["event"]["stage-variables"] == (event.get("stageVariables") or {})
+    assert answer["event"]["context"]["stage"] == package.stage
+    assert answer["event"]["context"]["request-id"] == event["requestContext"]["requestId"]
+    assert answer["extras"]["app-stage"] == package.stage
+    assert answer["context"]["functionName"] == configured.lambda_name
+    assert answer["context"]["memoryLimitInMB"] == str(configured.memory_size)
+    assert answer["context"]["awsRequestId"] == invocation["request_id"]
+    assert 0 < answer["context"]["remainingTimeInMillis"] <= configured.timeout_seconds * 1000
+
+
+def test_packaged_handler_masks_secrets_in_prod_only(package, lambda_run):
+    event = event_for_stage("rest_v1__prod_secrets", package.stage)
+    [invocation] = lambda_run([event])["responses"]
+    header = answer_of(invocation["response"])["event"]["params"]["header"]
+    sent = event["headers"]["Authorization"]
+    assert header["Authorization"] == ("****" if package.stage == "prod" else sent)
