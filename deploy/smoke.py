@@ -69,10 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("stage", help="the stage to check: dev or prod")
     parser.add_argument("--url", help="the stage's base URL; default: from `zappa status STAGE --json`")
+    parser.add_argument("--attempts", type=int, default=ATTEMPTS, help=f"GETs before giving up (default {ATTEMPTS})")
     args = parser.parse_args(argv)
     try:
         url = args.url or deployed_url(args.stage)
-        answer = check_health(url, args.stage)
+        answer = check_health(url, args.stage, attempts=args.attempts)
     except SmokeError as error:
         print(f"smoke check failed: {error}", file=sys.stderr)
         return 1

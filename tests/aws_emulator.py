@@ -4,6 +4,7 @@ Zappa deletes the uploaded package from S3 once Lambda holds the code, so the jo
 how the test sees that the upload happened.
 """
 
+import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -77,6 +78,10 @@ class Journal:
 def running_emulator() -> Iterator[Emulator]:
     """Start moto's server on a free port of 127.0.0.1, empty, with the stand-ins in front."""
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    # One access-log line per AWS call would bury a failing test's own output.
+    access_log = logging.getLogger("werkzeug")
+    saved_level = access_log.level
+    access_log.setLevel(logging.WARNING)
     server.start()
     try:
         host, port = server.get_host_and_port()
@@ -88,3 +93,4 @@ def running_emulator() -> Iterator[Emulator]:
         yield emulator
     finally:
         server.stop()
+        access_log.setLevel(saved_level)

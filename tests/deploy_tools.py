@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.aws_emulator import FAKE_CREDENTIALS, REGION
 from tests.conftest import PROJECT_ROOT
 
 DEPLOY_VENV = PROJECT_ROOT / ".venv-deploy"
@@ -36,7 +37,11 @@ def stage_settings(stage: str, settings_file: Path = SETTINGS_FILE) -> Any:
 
     cli = ZappaCLI()
     cli.api_stage = stage
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    session = boto3.Session(
+        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        region_name=REGION,
+    )
     cli.load_settings(str(settings_file), session=session)
     return cli
 

@@ -30,9 +30,8 @@ def main() -> None:
     load_offline_guard(job["offline_guard"])
     sys.path[:0] = [job["task_root"], job["runtime_dir"]]
 
-    from awslambdaric.lambda_context import LambdaContext
-
     import handler
+    from awslambdaric.lambda_context import LambdaContext
 
     responses = []
     for event in job["invocations"]:

@@ -65,7 +65,7 @@ def install() -> None:
         check(self, address)
         return real_connect_ex(self, address)
 
-    def getaddrinfo(host, port, *args, **kwargs):  # noqa: ANN001, ANN202 - socket's own signature
+    def getaddrinfo(host, port, *args, **kwargs):
         if not is_local(host):
             refuse(host, port)
         return real_getaddrinfo(host, port, *args, **kwargs)

@@ -2,18 +2,14 @@
 except for the fields that only AWS knows, which are named here."""
 
 import base64
-import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, PUBLISHED_SAMPLES, as_post, load_event, rest_v1_event_names
+from tests.conftest import PUBLISHED_SAMPLES, as_post, load_event, rest_v1_event_names
+from tests.local_server import flask_run as serve_flask_run
+from tests.local_server import send
 from tests.proxy_events import HttpRequest, rest_proxy_event
 
 STAGE = "dev"
@@ -44,42 +40,9 @@ SAMPLE_API_ONLY = (
 
 @pytest.fixture(scope="module")
 def flask_run():
-    """``flask run`` on 127.0.0.1, as ``make run`` starts it; yields its port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "LOOPBACK_STAGE": STAGE, "FLASK_APP": "app"}
-    command = [sys.executable, "-m", "flask", "run", "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            status, _, _ = send(port, HttpRequest("GET", "/health", [("Host", f"127.0.0.1:{port}")]))
-            if status == 200:
-                break
-        except OSError:
-            pass
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            pytest.fail(f"flask run did not start: {server.stderr.read().decode()}")
-        time.sleep(0.1)
-    yield port
-    server.terminate()
-    server.wait(timeout=10)
-
-
-def send(port: int, request: HttpRequest) -> tuple[int, dict, bytes]:
-    """Send exactly ``request``'s headers (no others) over a real HTTP connection."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.putrequest(request.method, request.target, skip_host=True, skip_accept_encoding=True)
-        for name, value in request.headers:
-            connection.putheader(name, value)
-        connection.endheaders(request.body or None)
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
+    """``flask run`` of the dev stage on 127.0.0.1; yields its port."""
+    with serve_flask_run(STAGE) as port:
+        yield port
 
 
 def with_content_length(request: HttpRequest) -> HttpRequest:

@@ -24,7 +24,7 @@ calls_file = os.environ.get("LOOPBACK_AWS_CALLS")
 if calls_file:
     make_api_call = botocore.client.BaseClient._make_api_call
 
-    def recorded_api_call(self, operation_name, api_params):  # noqa: ANN001, ANN202 - botocore's signature
+    def recorded_api_call(self, operation_name, api_params):
         model = self.meta.service_model
         method = model.operation_model(operation_name).http.get("method", "")
         with open(calls_file, "a", encoding="utf-8") as calls:
