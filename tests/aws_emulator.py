@@ -16,10 +16,8 @@ import requests
 from moto.server import ThreadedMotoServer
 
 from tests.emulator_standins import MotoStandIns
+from tests.stage_settings import FAKE_CREDENTIALS, REGION
 
-REGION = "ap-northeast-2"
-# moto accepts any credentials; these are deliberately not shaped like real ones.
-FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
 SERVICE_IN_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/(?P<service>[^/]+)/aws4_request")
 
 

@@ -14,6 +14,7 @@ from awslambdaric.lambda_context import LambdaContext
 
 from app import create_app
 from tests import offline
+from tests.stage_settings import stage_settings
 
 # The whole test session stays on this machine: any other address raises (tests/offline.py).
 offline.install()
@@ -73,31 +74,10 @@ def client_for() -> Callable[..., Any]:
     return make
 
 
-def zappa_settings_module(stage: str, binary_support: bool = True, environment: dict | None = None) -> str:
-    """The settings module text ``zappa package`` generates for this project's stage."""
-    environment = {"AWS_REGION": "ap-northeast-2", "LOOPBACK_STAGE": stage, **(environment or {})}
-    return "\n".join(
-        [
-            "APP_MODULE='app'",
-            "APP_FUNCTION='app'",
-            "EXCEPTION_HANDLER=None",
-            "DEBUG=False",
-            "LOG_LEVEL='INFO'",
-            f"BINARY_SUPPORT={binary_support}",
-            "CONTEXT_HEADER_MAPPINGS={}",
-            "DOMAIN=None",
-            "BASE_PATH=None",
-            f"ENVIRONMENT_VARIABLES={environment!r}",
-            f"API_STAGE='{stage}'",
-            "PROJECT_NAME='loopback'",
-            "SETTINGS_FILE=None",
-            "DJANGO_SETTINGS=None",
-            "AWS_EVENT_MAPPING={}",
-            "AWS_BOT_EVENT_MAPPING={}",
-            "COGNITO_TRIGGER_MAPPING={}",
-            "",
-        ]
-    )
+def zappa_settings_module(stage: str, binary_support: bool = True) -> str:
+    """The settings module ``zappa package`` generates for the stage, from zappa_settings.json by Zappa itself."""
+    text = stage_settings(stage).get_zappa_settings_string()
+    return text if binary_support else text + "BINARY_SUPPORT=False\n"
 
 
 def real_lambda_context(monkeypatch: pytest.MonkeyPatch, stage: str) -> LambdaContext:
@@ -127,7 +107,7 @@ def invoke(tmp_path, monkeypatch) -> Iterator[Callable[..., dict[str, Any]]]:
     """Call Zappa's real ``lambda_handler`` in-process, as the packaged ``handler.py`` does.
 
     ``invoke(event, stage="dev")`` returns the proxy response dict; ``environment`` adds
-    to the stage's environment variables as ``zappa_settings.json`` would. The handler is
+    to the function's environment variables from ``zappa_settings.json``. The handler is
     Zappa's singleton, so it and the app module are set up anew for each stage.
     """
     from zappa import handler as zappa_handler
@@ -144,7 +124,10 @@ def invoke(tmp_path, monkeypatch) -> Iterator[Callable[..., dict[str, Any]]]:
     def call(
         event: dict[str, Any], stage: str = "dev", binary_support: bool = True, environment: dict | None = None
     ) -> dict[str, Any]:
-        (tmp_path / "zappa_settings.py").write_text(zappa_settings_module(stage, binary_support, environment))
+        (tmp_path / "zappa_settings.py").write_text(zappa_settings_module(stage, binary_support))
+        # Lambda sets the function's environment variables before it loads the handler.
+        for name, value in {**stage_settings(stage).aws_environment_variables, **(environment or {})}.items():
+            monkeypatch.setenv(name, value)
         importlib.invalidate_caches()
         reset()
         return zappa_handler.lambda_handler(event, real_lambda_context(monkeypatch, stage))

@@ -1,23 +1,17 @@
-"""What the package and deploy tests share: the deploy-only virtualenv, the Zappa CLI run
-from it (offline), and the stage settings as Zappa's own loader reads them."""
+"""What the package and deploy tests share: the deploy-only virtualenv and the Zappa CLI run from it, offline."""
 
 import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
 
-from tests.aws_emulator import FAKE_CREDENTIALS, REGION
 from tests.conftest import PROJECT_ROOT
 
 DEPLOY_VENV = PROJECT_ROOT / ".venv-deploy"
 ZAPPA_CLI = Path(__file__).parent / "zappa_cli.py"
 OFFLINE_GUARD = Path(__file__).parent / "offline.py"
-SETTINGS_FILE = PROJECT_ROOT / "zappa_settings.json"
-STAGES = ("dev", "prod")
 
 
 def deploy_python() -> Path:
@@ -26,24 +20,6 @@ def deploy_python() -> Path:
     if not python.exists():
         pytest.fail(f"{DEPLOY_VENV} is missing: run `make deploy-venv` (`make test` does)", pytrace=False)
     return python
-
-
-def stage_settings(stage: str, settings_file: Path = SETTINGS_FILE) -> Any:
-    """Zappa's CLI object after its own loader read ``settings_file`` for ``stage``.
-
-    The loader makes a boto3 session; this one has fake credentials, so it looks for no others.
-    """
-    from zappa.cli import ZappaCLI
-
-    cli = ZappaCLI()
-    cli.api_stage = stage
-    session = boto3.Session(
-        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-        region_name=REGION,
-    )
-    cli.load_settings(str(settings_file), session=session)
-    return cli
 
 
 def off_machine_attempts(log: Path) -> str:

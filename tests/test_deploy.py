@@ -13,7 +13,8 @@ import pytest
 from deploy.smoke import api_url
 from tests.aws_emulator import Emulator, running_emulator
 from tests.conftest import PROJECT_ROOT
-from tests.deploy_tools import STAGES, run_zappa, stage_settings
+from tests.deploy_tools import run_zappa
+from tests.stage_settings import STAGES, stage_settings
 
 POLICY_FILE = PROJECT_ROOT / "deploy" / "iam-policy.json"
 # IAM actions whose names differ from the API operation they authorize.

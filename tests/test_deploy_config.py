@@ -10,7 +10,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from tests.conftest import PROJECT_ROOT
-from tests.deploy_tools import SETTINGS_FILE, STAGES, stage_settings
+from tests.stage_settings import SETTINGS_FILE, STAGES, stage_settings
 
 TRAVIS_FILE = PROJECT_ROOT / ".travis.yml"
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"

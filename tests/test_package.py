@@ -20,7 +20,8 @@ import six
 import urllib3
 
 from tests.conftest import PROJECT_ROOT, answer_of, load_event
-from tests.deploy_tools import OFFLINE_GUARD, STAGES, run_zappa, stage_settings
+from tests.deploy_tools import OFFLINE_GUARD, run_zappa
+from tests.stage_settings import STAGES, stage_settings
 
 TARGET_ZIPPED_BYTES = 5 * 1024 * 1024
 LAMBDA_RUNTIME = Path(__file__).parent / "lambda_runtime.py"
