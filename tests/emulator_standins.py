@@ -13,8 +13,9 @@ from typing import Any
 
 WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
 
-# Lambda ListFunctionUrlConfigs: GET /2021-10-31/functions/{name}/urls. Zappa's `update` and
-# `status` call it; moto has no route for it and answers 404 with an HTML page.
+# Lambda ListFunctionUrlConfigs: GET /2021-10-31/functions/{name}/urls. `zappa update` calls it
+# to remove function URLs the settings do not ask for; moto has no route for it and answers 404
+# with an HTML page, which fails the update.
 LIST_FUNCTION_URL_CONFIGS = re.compile(r"/2021-10-31/functions/(?P<name>[^/]+)/urls")
 # Lambda AddPermission: POST /2015-03-31/functions/{name}/policy. AWS answers 201 Created;
 # moto answers 200, and Zappa logs "Problem creating permission" for anything but 201.

@@ -17,6 +17,7 @@ from tests.deploy_tools import run_zappa
 from tests.stage_settings import STAGES, stage_settings
 
 POLICY_FILE = PROJECT_ROOT / "deploy" / "iam-policy.json"
+PACKAGE_LIMIT_BYTES = 5 * 1024 * 1024
 # IAM actions whose names differ from the API operation they authorize.
 IAM_ACTION_OF_OPERATION = {"s3:HeadBucket": "s3:ListBucket", "s3:HeadObject": "s3:GetObject"}
 
@@ -71,6 +72,7 @@ def assert_deployed(emulator: Emulator, configured: Any, stage: str) -> dict[str
     assert function["MemorySize"] == configured.memory_size
     assert function["Timeout"] == configured.timeout_seconds == 30
     assert function["Role"] == role["Arn"]
+    assert 0 < function["CodeSize"] <= PACKAGE_LIMIT_BYTES
     assert function["Environment"]["Variables"] == {"LOOPBACK_STAGE": stage}
 
     stack = emulator.client("cloudformation").describe_stacks(StackName=name)["Stacks"][0]
