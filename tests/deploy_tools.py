@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from subprocess import CompletedProcess
+from typing import Any
 
 import pytest
 
@@ -22,39 +24,34 @@ def deploy_python() -> Path:
     return python
 
 
-def off_machine_attempts(log: Path) -> str:
-    return log.read_text() if log.exists() else ""
+def run_offline(command: list[str], env: dict[str, str], offline_log: Path, **options: Any) -> CompletedProcess:
+    """Run a Python command that installs tests/offline.py; fail the test if it tried to leave this
+    machine, even where a library swallowed the error."""
+    env = {**env, "LOOPBACK_OFFLINE_LOG": str(offline_log)}
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False, **options)
+    attempts = offline_log.read_text() if offline_log.exists() else ""
+    assert not attempts, f"{' '.join(command)} tried to leave this machine:\n{attempts}"
+    return result
 
 
 def run_zappa(
     args: list[str], cwd: Path, home: Path, environment: dict[str, str] | None = None, calls_file: Path | None = None
-) -> subprocess.CompletedProcess:
-    """Run ``zappa <args>`` from the deploy-only virtualenv, offline; fail the test if it tried to leave.
+) -> CompletedProcess:
+    """Run ``zappa <args>`` from the deploy-only virtualenv, offline.
 
     The environment is built from nothing, so no AWS profile or credential of the machine
     can reach Zappa; ``environment`` adds to it (the emulator's endpoint and fake credentials).
     """
-    offline_log = home / "off-machine.log"
     env = {
         "PATH": f"{DEPLOY_VENV / 'bin'}:{os.defpath}",
         "HOME": str(home),
         "LANG": "C.UTF-8",
         "VIRTUAL_ENV": str(DEPLOY_VENV),
-        "LOOPBACK_OFFLINE_LOG": str(offline_log),
         **(environment or {}),
     }
     if calls_file is not None:
         env["LOOPBACK_AWS_CALLS"] = str(calls_file)
-    result = subprocess.run(
-        [str(deploy_python()), str(ZAPPA_CLI), *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    attempts = off_machine_attempts(offline_log)
-    assert not attempts, f"zappa {' '.join(args)} tried to leave this machine:\n{attempts}"
+    command = [str(deploy_python()), str(ZAPPA_CLI), *args]
+    result = run_offline(command, env, home / "off-machine.log", cwd=cwd, timeout=600)
     sys.stdout.write(f"$ zappa {' '.join(args)}\n{result.stdout}{result.stderr}")
     return result

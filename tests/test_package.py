@@ -2,7 +2,6 @@
 
 import ast
 import json
-import subprocess
 import sys
 import zipfile
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ import six
 import urllib3
 
 from tests.conftest import PROJECT_ROOT, answer_of, load_event
-from tests.deploy_tools import OFFLINE_GUARD, run_zappa
+from tests.deploy_tools import OFFLINE_GUARD, run_offline, run_zappa
 from tests.stage_settings import STAGES, stage_settings
 
 TARGET_ZIPPED_BYTES = 5 * 1024 * 1024
@@ -164,16 +163,9 @@ def lambda_run(package, tmp_path_factory) -> Any:
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             **configured.aws_environment_variables,
         }
-        result = subprocess.run(
-            [sys.executable, "-I", "-S", "-B", str(LAMBDA_RUNTIME)],
-            input=json.dumps(job),
-            cwd=task_root,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        command = [sys.executable, "-I", "-S", "-B", str(LAMBDA_RUNTIME)]
+        offline_log = root / "off-machine.log"
+        result = run_offline(command, environment, offline_log, input=json.dumps(job), cwd=task_root, timeout=120)
         assert result.returncode == 0, result.stderr
         return {**json.loads(output.read_text()), "task_root": str(task_root), "runtime_dir": str(runtime_dir)}
 
