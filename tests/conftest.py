@@ -80,14 +80,22 @@ def zappa_settings_module(stage: str, binary_support: bool = True) -> str:
     return text if binary_support else text + "BINARY_SUPPORT=False\n"
 
 
+def lambda_function_environment(name: str, memory_mb: int) -> dict[str, str]:
+    """The variables the Lambda runtime sets for the function ``name`` (AWS's documented names)."""
+    return {
+        "AWS_LAMBDA_FUNCTION_NAME": name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory_mb),
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
+        "AWS_LAMBDA_LOG_STREAM_NAME": "2026/11/25/[$LATEST]0123456789abcdef0123456789abcdef",
+    }
+
+
 def real_lambda_context(monkeypatch: pytest.MonkeyPatch, stage: str) -> LambdaContext:
     """The Lambda runtime's own context class, with the environment Lambda gives the function."""
     name = f"loopback-{stage}"
-    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", name)
-    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
-    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-    monkeypatch.setenv("AWS_LAMBDA_LOG_GROUP_NAME", f"/aws/lambda/{name}")
-    monkeypatch.setenv("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/25/[$LATEST]0123456789abcdef0123456789abcdef")
+    for variable, value in lambda_function_environment(name, memory_mb=512).items():
+        monkeypatch.setenv(variable, value)
     return LambdaContext(
         invoke_id="8f5d5a2e-7c4b-4d0e-9a53-0c1f2e3d4b5a",
         client_context=None,

@@ -18,7 +18,7 @@ import s3transfer
 import six
 import urllib3
 
-from tests.conftest import PROJECT_ROOT, answer_of, load_event
+from tests.conftest import PROJECT_ROOT, answer_of, lambda_function_environment, load_event
 from tests.deploy_tools import OFFLINE_GUARD, run_offline, run_zappa
 from tests.stage_settings import STAGES, stage_settings
 
@@ -120,9 +120,14 @@ def event_for_stage(name: str, stage: str) -> dict[str, Any]:
     return event
 
 
+# One cold start, then warm invocations in the same interpreter, as one Lambda instance serves them.
+PACKAGED_EVENTS = ("rest_v1__post_json_root", "rest_v1__prod_secrets", "http_v2__dev_stage")
+
+
 @pytest.fixture(scope="module")
-def lambda_run(package, tmp_path_factory) -> Any:
-    """Unzip the package into an empty folder and call its handler in a fresh interpreter laid out as Lambda's."""
+def packaged_run(package, tmp_path_factory) -> dict[str, Any]:
+    """Unzip the package into an empty folder and call its handler with PACKAGED_EVENTS, made for
+    the package's stage, in a fresh interpreter laid out as Lambda's."""
     root = tmp_path_factory.mktemp(f"lambda-{package.stage}")
     task_root, runtime_dir = root / "task", root / "runtime"
     with zipfile.ZipFile(package.zip_path) as archive:
@@ -133,47 +138,48 @@ def lambda_run(package, tmp_path_factory) -> Any:
         source = source.parent if source.name == "__init__.py" else source
         (runtime_dir / source.name).symlink_to(source)
 
-    def run(events: list[dict[str, Any]]) -> dict[str, Any]:
-        configured = stage_settings(package.stage)
-        region = configured.aws_region
-        output = root / "output.json"
-        job = {
-            "task_root": str(task_root),
-            "runtime_dir": str(runtime_dir),
-            "offline_guard": str(OFFLINE_GUARD),
-            "function_arn": f"arn:aws:lambda:{region}:123456789012:function:{configured.lambda_name}",
-            "timeout_ms": configured.timeout_seconds * 1000,
-            "invocations": events,
-            "output": str(output),
-        }
-        # The variables the Lambda runtime sets, then the function's own from zappa_settings.json.
-        environment = {
-            "AWS_LAMBDA_FUNCTION_NAME": configured.lambda_name,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(configured.memory_size),
-            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{configured.lambda_name}",
-            "AWS_LAMBDA_LOG_STREAM_NAME": "2026/11/25/[$LATEST]0123456789abcdef0123456789abcdef",
-            "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
-            "AWS_REGION": region,
-            "AWS_DEFAULT_REGION": region,
-            "LAMBDA_TASK_ROOT": str(task_root),
-            "LAMBDA_RUNTIME_DIR": str(runtime_dir),
-            "LANG": "en_US.UTF-8",
-            "TZ": ":UTC",
-            "PATH": "/usr/local/bin:/usr/bin:/bin",
-            **configured.aws_environment_variables,
-        }
-        command = [sys.executable, "-I", "-S", "-B", str(LAMBDA_RUNTIME)]
-        offline_log = root / "off-machine.log"
-        result = run_offline(command, environment, offline_log, input=json.dumps(job), cwd=task_root, timeout=120)
-        assert result.returncode == 0, result.stderr
-        return {**json.loads(output.read_text()), "task_root": str(task_root), "runtime_dir": str(runtime_dir)}
+    configured = stage_settings(package.stage)
+    region = configured.aws_region
+    events = {name: event_for_stage(name, package.stage) for name in PACKAGED_EVENTS}
+    output = root / "output.json"
+    job = {
+        "task_root": str(task_root),
+        "runtime_dir": str(runtime_dir),
+        "offline_guard": str(OFFLINE_GUARD),
+        "function_arn": f"arn:aws:lambda:{region}:123456789012:function:{configured.lambda_name}",
+        "timeout_ms": configured.timeout_seconds * 1000,
+        "invocations": list(events.values()),
+        "output": str(output),
+    }
+    # What the Lambda runtime sets, then the function's own variables from zappa_settings.json.
+    environment = {
+        **lambda_function_environment(configured.lambda_name, configured.memory_size),
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "LAMBDA_TASK_ROOT": str(task_root),
+        "LAMBDA_RUNTIME_DIR": str(runtime_dir),
+        "LANG": "en_US.UTF-8",
+        "TZ": ":UTC",
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        **configured.aws_environment_variables,
+    }
+    command = [sys.executable, "-I", "-S", "-B", str(LAMBDA_RUNTIME)]
+    offline_log = root / "off-machine.log"
+    result = run_offline(command, environment, offline_log, input=json.dumps(job), cwd=task_root, timeout=120)
+    assert result.returncode == 0, result.stderr
+    run = json.loads(output.read_text())
+    return {
+        **run,
+        "events": events,
+        "invocations": dict(zip(PACKAGED_EVENTS, run["responses"], strict=True)),
+        "task_root": str(task_root),
+        "runtime_dir": str(runtime_dir),
+    }
 
-    return run
 
-
-def test_packaged_handler_imports_only_the_package_the_runtime_and_the_stdlib(package, lambda_run):
-    run = lambda_run([event_for_stage("rest_v1__post_json_root", package.stage)])
+def test_packaged_handler_imports_only_the_package_the_runtime_and_the_stdlib(packaged_run):
+    run = packaged_run
     assert run["sys_path"][:2] == [run["task_root"], run["runtime_dir"]]
     assert not [entry for entry in run["sys_path"] if "site-packages" in entry]
     for module in ("handler", "zappa_settings", "app", "flask", "werkzeug", "zappa"):
@@ -190,11 +196,10 @@ def test_packaged_handler_imports_only_the_package_the_runtime_and_the_stdlib(pa
 
 
 @pytest.mark.parametrize("name", ["rest_v1__prod_secrets", "http_v2__dev_stage"])
-def test_packaged_handler_answers_the_loopback(package, lambda_run, name):
+def test_packaged_handler_answers_the_loopback(package, packaged_run, name):
     configured = stage_settings(package.stage)
-    event = event_for_stage(name, package.stage)
-    run = lambda_run([event])
-    [invocation] = run["responses"]
+    event = packaged_run["events"][name]
+    invocation = packaged_run["invocations"][name]
     response = invocation["response"]
     assert response["statusCode"] == 200
     headers = {key.lower(): value for key, value in response["headers"].items()}
@@ -213,9 +218,9 @@ def test_packaged_handler_answers_the_loopback(package, lambda_run, name):
     assert 0 < answer["context"]["remainingTimeInMillis"] <= configured.timeout_seconds * 1000
 
 
-def test_packaged_handler_masks_secrets_in_prod_only(package, lambda_run):
-    event = event_for_stage("rest_v1__prod_secrets", package.stage)
-    [invocation] = lambda_run([event])["responses"]
+def test_packaged_handler_masks_secrets_in_prod_only(package, packaged_run):
+    event = packaged_run["events"]["rest_v1__prod_secrets"]
+    invocation = packaged_run["invocations"]["rest_v1__prod_secrets"]
     header = answer_of(invocation["response"])["event"]["params"]["header"]
     sent = event["headers"]["Authorization"]
     assert header["Authorization"] == ("****" if package.stage == "prod" else sent)
