@@ -1,0 +1,223 @@
+"""The proxy event API Gateway sends a Lambda function for one HTTP request.
+
+One builder for the gateway and the tests. Field by field it follows the API Gateway
+developer guide: "Input format of a Lambda function for proxy integration" (REST API,
+payload 1.0) and "Create AWS Lambda proxy integrations for HTTP APIs" (HTTP API,
+payload 2.0). The REST API is the one Zappa deploys: resources ``/`` and ``/{proxy+}``,
+binary media type ``*/*`` (so every non-empty body arrives base64-encoded), a regional
+endpoint. The HTTP API has a ``$default`` route and a stage named like Zappa's.
+"""
+
+import base64
+import secrets
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import parse_qsl, urlsplit
+
+REST = "1.0"
+HTTP_API = "2.0"
+# What an API outside AWS reports: no account, a made-up API id in AWS's format.
+LOCAL_ACCOUNT_ID = "000000000000"
+LOCAL_API_ID = "local0api0"
+# The two resources of a Zappa REST API, with made-up ids in AWS's format.
+RESOURCE_IDS = {"/": "r0ot00", "/{proxy+}": "pr0xy0"}
+# Bodies an HTTP API passes as text; any other content type arrives base64-encoded.
+TEXT_CONTENT_TYPES = ("text/", "application/json", "application/javascript", "application/xml")
+TEXT_SUFFIXES = ("+json", "+xml")
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """An HTTP request as the client sent it: headers in order, with their case and repeats."""
+
+    method: str
+    target: str  # path and query, as on the request line
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+
+
+@dataclass(frozen=True)
+class Api:
+    """The API Gateway stage in front of the function."""
+
+    stage: str
+    payload_version: Literal["1.0", "2.0"] = REST
+    region: str = "ap-northeast-2"
+    api_id: str = LOCAL_API_ID
+
+    @property
+    def is_rest(self) -> bool:
+        return self.payload_version == REST
+
+    def path_in_stage(self, path: str) -> str | None:
+        """The path after the stage prefix (``/dev/a`` → ``/a``), or None outside the stage."""
+        prefix = f"/{self.stage}"
+        if path == prefix:
+            return "/"
+        return path[len(prefix) :] if path.startswith(prefix + "/") else None
+
+
+@dataclass(frozen=True)
+class Client:
+    """The connection the request came on: API Gateway reports it in headers and ``requestContext``."""
+
+    ip: str = "127.0.0.1"
+    port: int = 443
+    scheme: str = "https"
+
+
+def proxy_event(request: HttpRequest, api: Api, client: Client = Client()) -> dict[str, Any]:
+    """The event ``api`` sends its Lambda integration for ``request`` (target with the stage prefix)."""
+    url = urlsplit(request.target)
+    path = api.path_in_stage(url.path)
+    if path is None:
+        raise ValueError(f"{url.path!r} is not under the stage /{api.stage}")
+    now = time.time()
+    headers = _with_forwarding_headers(request.headers, client, lower=not api.is_rest)
+    if api.is_rest:
+        return _rest_event(request, api, client, url.query, path, headers, now)
+    return _http_api_event(request, api, client, url.query, url.path, headers, now)
+
+
+def _rest_event(
+    request: HttpRequest, api: Api, client: Client, query: str, path: str, headers: list, now: float
+) -> dict[str, Any]:
+    multi_headers = _grouped(headers)
+    multi_query = _grouped(parse_qsl(query, keep_blank_values=True))
+    resource = "/" if path == "/" else "/{proxy+}"
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": request.method,
+        "headers": {name: values[-1] for name, values in multi_headers.items()} or None,
+        "multiValueHeaders": multi_headers or None,
+        "queryStringParameters": {name: values[-1] for name, values in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": None if path == "/" else {"proxy": path.lstrip("/")},
+        "stageVariables": None,
+        "requestContext": {
+            "resourceId": RESOURCE_IDS[resource],
+            "resourcePath": resource,
+            "httpMethod": request.method,
+            "extendedRequestId": base64.b64encode(secrets.token_bytes(10)).decode(),
+            "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "path": f"/{api.stage}{path}" if path != "/" else f"/{api.stage}/",
+            "accountId": LOCAL_ACCOUNT_ID,
+            "protocol": "HTTP/1.1",
+            "stage": api.stage,
+            "domainPrefix": _domain(request, api).split(".")[0],
+            "requestTimeEpoch": int(now * 1000),
+            "requestId": str(uuid.uuid4()),
+            "identity": {
+                "cognitoIdentityPoolId": None,
+                "accountId": None,
+                "cognitoIdentityId": None,
+                "caller": None,
+                "sourceIp": client.ip,
+                "principalOrgId": None,
+                "accessKey": None,
+                "cognitoAuthenticationType": None,
+                "cognitoAuthenticationProvider": None,
+                "userArn": None,
+                "userAgent": _last(request.headers, "user-agent"),
+                "user": None,
+            },
+            "domainName": _domain(request, api),
+            "apiId": api.api_id,
+        },
+        # Binary media type */*: API Gateway base64-encodes every body.
+        "body": base64.b64encode(request.body).decode("ascii") if request.body else None,
+        "isBase64Encoded": bool(request.body),
+    }
+
+
+def _http_api_event(
+    request: HttpRequest, api: Api, client: Client, query: str, raw_path: str, headers: list, now: float
+) -> dict[str, Any]:
+    # Payload 2.0 joins repeated headers and query values with commas, lower-cases header
+    # names and moves cookies out of the headers into their own list.
+    grouped = _grouped((name.lower(), value) for name, value in headers)
+    cookies = [part.strip() for value in grouped.pop("cookie", []) for part in value.split(";") if part.strip()]
+    query_values = _grouped(parse_qsl(query, keep_blank_values=True))
+    text_body = _is_text(grouped.get("content-type", [""])[-1], request.body)
+    event: dict[str, Any] = {
+        "version": HTTP_API,
+        "routeKey": "$default",
+        "rawPath": raw_path,
+        "rawQueryString": query,
+    }
+    if cookies:
+        event["cookies"] = cookies
+    event["headers"] = {name: ",".join(values) for name, values in grouped.items()}
+    if query_values:
+        event["queryStringParameters"] = {name: ",".join(values) for name, values in query_values.items()}
+    domain = _domain(request, api)
+    event["requestContext"] = {
+        "accountId": LOCAL_ACCOUNT_ID,
+        "apiId": api.api_id,
+        "domainName": domain,
+        "domainPrefix": domain.split(".")[0],
+        "http": {
+            "method": request.method,
+            "path": raw_path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": client.ip,
+            "userAgent": _last(request.headers, "user-agent") or "",
+        },
+        "requestId": base64.b64encode(secrets.token_bytes(10)).decode(),
+        "routeKey": "$default",
+        "stage": api.stage,
+        "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+        "timeEpoch": int(now * 1000),
+    }
+    if request.body:
+        event["body"] = request.body.decode() if text_body else base64.b64encode(request.body).decode("ascii")
+    event["isBase64Encoded"] = bool(request.body) and not text_body
+    return event
+
+
+def _with_forwarding_headers(headers: list[tuple[str, str]], client: Client, lower: bool) -> list[tuple[str, str]]:
+    """The client's headers and those API Gateway adds: the client's address, port and scheme, a trace id.
+
+    API Gateway sets these itself; a client's X-Forwarded-For is kept at the front of the new one.
+    """
+    forwarded_for = _last(headers, "x-forwarded-for")
+    added = [
+        ("X-Amzn-Trace-Id", f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)}"),
+        ("X-Forwarded-For", f"{forwarded_for}, {client.ip}" if forwarded_for else client.ip),
+        ("X-Forwarded-Port", str(client.port)),
+        ("X-Forwarded-Proto", client.scheme),
+    ]
+    replaced = {name.lower() for name, _ in added}
+    kept = [(name, value) for name, value in headers if name.lower() not in replaced]
+    return kept + ([(name.lower(), value) for name, value in added] if lower else added)
+
+
+def _grouped(pairs) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for name, value in pairs:
+        grouped.setdefault(name, []).append(value)
+    return grouped
+
+
+def _last(headers: list[tuple[str, str]], name: str) -> str | None:
+    values = [value for key, value in headers if key.lower() == name]
+    return values[-1] if values else None
+
+
+def _domain(request: HttpRequest, api: Api) -> str:
+    """The host the client addressed, as ``requestContext.domainName`` reports it (no port)."""
+    host = _last(request.headers, "host")
+    return host.rsplit(":", 1)[0] if host else f"{api.api_id}.execute-api.{api.region}.amazonaws.com"
+
+
+def _is_text(content_type: str, body: bytes) -> bool:
+    media_type = content_type.split(";")[0].strip().lower()
+    textual = media_type.startswith(TEXT_CONTENT_TYPES) or media_type.endswith(TEXT_SUFFIXES)
+    try:
+        body.decode()
+    except UnicodeDecodeError:
+        return False
+    return textual
