@@ -13,8 +13,9 @@ import pytest
 from awslambdaric.lambda_context import LambdaContext
 
 from app import create_app
+from local_gateway.settings import lambda_environment
 from tests import offline
-from tests.stage_settings import stage_settings
+from tests.stage_settings import REGION, stage_settings
 
 # The whole test session stays on this machine: any other address raises (tests/offline.py).
 offline.install()
@@ -81,14 +82,8 @@ def zappa_settings_module(stage: str, binary_support: bool = True) -> str:
 
 
 def lambda_function_environment(name: str, memory_mb: int) -> dict[str, str]:
-    """The variables the Lambda runtime sets for the function ``name`` (AWS's documented names)."""
-    return {
-        "AWS_LAMBDA_FUNCTION_NAME": name,
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory_mb),
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
-        "AWS_LAMBDA_LOG_STREAM_NAME": "2026/11/25/[$LATEST]0123456789abcdef0123456789abcdef",
-    }
+    """The variables the Lambda runtime sets for the function ``name``, as the local gateway sets them."""
+    return lambda_environment(name, memory_mb, REGION, "2026/11/25/[$LATEST]0123456789abcdef0123456789abcdef")
 
 
 def real_lambda_context(monkeypatch: pytest.MonkeyPatch, stage: str) -> LambdaContext:

@@ -1,5 +1,6 @@
-"""Parity: one HTTP request through ``flask run`` and through Zappa's handler gives the same answer,
-except for the fields that only AWS knows, which are named here."""
+"""Parity: one HTTP request through ``flask run`` and through the local API Gateway (Zappa's handler
+behind API Gateway's event format) gives the same answer, except for the fields that only AWS knows,
+which are named here. Published AWS samples, replayed over HTTP, agree with Zappa's handler too."""
 
 import base64
 import json
@@ -7,12 +8,14 @@ from urllib.parse import urlencode
 
 import pytest
 
+from local_gateway.events import HttpRequest
 from tests.conftest import PUBLISHED_SAMPLES, as_post, load_event, rest_v1_event_names
 from tests.local_server import flask_run as serve_flask_run
-from tests.local_server import send
-from tests.proxy_events import HttpRequest, rest_proxy_event
+from tests.local_server import local_gateway, send
 
 STAGE = "dev"
+# Both servers are addressed by the same name, so that the Host header the app sees is the same.
+HOST = ("Host", "api.loopback.test")
 
 # Known only to AWS: the invocation's and API's ids, the caller's AWS identity, the Lambda
 # function's ARN, log stream and clock, and how the gateway encoded the body.
@@ -38,6 +41,15 @@ SAMPLE_API_ONLY = (
 )
 
 
+# Headers API Gateway adds to every request: the client's address, port and scheme, a trace id.
+GATEWAY_HEADERS = ("x-amzn-trace-id", "x-forwarded-for", "x-forwarded-port", "x-forwarded-proto")
+GATEWAY_ONLY = tuple(
+    f"{where}/{name}" for where in ("event/params/header", "extras/multi-value/header") for name in GATEWAY_HEADERS
+)
+# An HTTP API with a $default route has no resource path and no path parameters.
+HTTP_API_ONLY = ("event/context/resource-path", "event/params/path")
+
+
 @pytest.fixture(scope="module")
 def flask_run():
     """``flask run`` of the dev stage on 127.0.0.1; yields its port."""
@@ -45,15 +57,24 @@ def flask_run():
         yield port
 
 
+@pytest.fixture(scope="module", params=["rest-api", "http-api"])
+def gateway(request):
+    """The local API Gateway in front of the dev stage, as a REST API and as an HTTP API; yields
+    ``(port, fields only it knows)``."""
+    http_api = request.param == "http-api"
+    with local_gateway(STAGE, http_api=http_api) as port:
+        yield port, (*AWS_ONLY, *GATEWAY_ONLY, *(HTTP_API_ONLY if http_api else ()))
+
+
 def with_content_length(request: HttpRequest) -> HttpRequest:
     length = [("Content-Length", str(len(request.body)))] if request.body else []
     return HttpRequest(request.method, request.target, [*request.headers, *length], request.body)
 
 
-def with_transport_headers(port: int, request: HttpRequest) -> HttpRequest:
-    """The request with the Host and Content-Length headers every HTTP/1.1 client sends."""
-    headers = [("Host", f"127.0.0.1:{port}"), *request.headers]
-    return with_content_length(HttpRequest(request.method, request.target, headers, request.body))
+def same_request_to_both(request: HttpRequest) -> tuple[HttpRequest, HttpRequest]:
+    """The request as sent to ``flask run``, and to the gateway, where the API's stage starts the path."""
+    sent = with_content_length(HttpRequest(request.method, request.target, [HOST, *request.headers], request.body))
+    return sent, HttpRequest(sent.method, f"/{STAGE}{sent.target}", sent.headers, sent.body)
 
 
 HEADER_MAPS = ("event/params/header", "extras/multi-value/header")
@@ -106,23 +127,25 @@ ERRORS = {
 
 
 @pytest.mark.parametrize("name", sorted(REQUESTS))
-def test_same_request_same_answer(flask_run, invoke, name):
-    request = with_transport_headers(flask_run, REQUESTS[name])
-    status, headers, body = send(flask_run, request)
-    response = invoke(rest_proxy_event(request, STAGE), stage=STAGE)
-    assert (status, response["statusCode"]) == (200, 200)
-    assert headers["X-Loopback-Stage"] == response["headers"]["X-Loopback-Stage"] == STAGE
-    assert differences(json.loads(body), json.loads(response["body"]), AWS_ONLY) == {}
+def test_same_request_same_answer(flask_run, gateway, name):
+    port, gateway_only = gateway
+    to_flask, to_gateway = same_request_to_both(REQUESTS[name])
+    status, headers, body = send(flask_run, to_flask)
+    gateway_status, gateway_headers, gateway_body = send(port, to_gateway)
+    assert (status, gateway_status) == (200, 200)
+    assert headers["X-Loopback-Stage"] == gateway_headers["X-Loopback-Stage"] == STAGE
+    assert differences(json.loads(body), json.loads(gateway_body), gateway_only) == {}
 
 
 @pytest.mark.parametrize("name", sorted(ERRORS))
-def test_same_error_same_answer(flask_run, invoke, name):
-    request = with_transport_headers(flask_run, ERRORS[name])
-    status, headers, body = send(flask_run, request)
-    response = invoke(rest_proxy_event(request, STAGE), stage=STAGE)
-    assert status == response["statusCode"]
-    assert headers.get("Allow") == response["headers"].get("Allow")
-    assert differences(json.loads(body), json.loads(response["body"]), ("error/request-id",)) == {}
+def test_same_error_same_answer(flask_run, gateway, name):
+    port, _ = gateway
+    to_flask, to_gateway = same_request_to_both(ERRORS[name])
+    status, headers, body = send(flask_run, to_flask)
+    gateway_status, gateway_headers, gateway_body = send(port, to_gateway)
+    assert status == gateway_status
+    assert headers.get("Allow") == gateway_headers.get("Allow")
+    assert differences(json.loads(body), json.loads(gateway_body), ("error/request-id",)) == {}
 
 
 def replay_of(event: dict) -> HttpRequest:

@@ -1,0 +1,114 @@
+"""The gateway as a WSGI app, served by werkzeug's threaded HTTP server on 127.0.0.1."""
+
+import json
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from .events import Api, Client, HttpRequest, proxy_event
+from .function import MAX_EVENT_BYTES, MAX_RESPONSE_BYTES, LambdaFunction
+from .responses import HttpResponse, MalformedResponseError, gateway_error, http_api_response, rest_response
+
+# API Gateway's request payload quota (REST and HTTP APIs).
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
+# The longest API Gateway waits for a Lambda integration by default.
+INTEGRATION_TIMEOUT_SECONDS = {"1.0": 29.0, "2.0": 30.0}
+HEADERS_AS_SENT = "local_gateway.headers"
+
+
+class HeadersAsSentHandler(WSGIRequestHandler):
+    """Keeps the request's headers as the client sent them (case, order, repeats) for the event;
+    a WSGI environ folds repeated headers into one and upper-cases their names."""
+
+    def make_environ(self) -> dict[str, Any]:
+        environ = super().make_environ()
+        environ[HEADERS_AS_SENT] = list(self.headers.items())
+        return environ
+
+
+class Gateway:
+    """API Gateway in front of ``function``: HTTP request → proxy event → invocation → HTTP response."""
+
+    def __init__(self, api: Api, function: LambdaFunction, integration_timeout: float | None = None) -> None:
+        self.api = api
+        self.function = function
+        self.integration_timeout = integration_timeout or INTEGRATION_TIMEOUT_SECONDS[api.payload_version]
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        answer, request_ids = self.answer(environ)
+        response = Response(answer.body, status=answer.status)
+        response.headers.clear()
+        for name, value in [*answer.headers, *request_ids]:
+            response.headers.add(name, value)
+        return response(environ, start_response)
+
+    def answer(self, environ: dict[str, Any]) -> tuple[HttpResponse, list[tuple[str, str]]]:
+        rest = self.api.is_rest
+        request = Request(environ)
+        target = environ.get("RAW_URI") or request.full_path
+        if self.api.path_in_stage(target.split("?", 1)[0]) is None:
+            return gateway_error("outside-stage", rest), []
+        if (request.content_length or 0) > MAX_REQUEST_BYTES:
+            return gateway_error("too-large", rest), [("Connection", "close")]
+        request.max_content_length = MAX_REQUEST_BYTES
+        try:
+            body = request.get_data()
+        except RequestEntityTooLarge:
+            return gateway_error("too-large", rest), [("Connection", "close")]
+        headers = environ.get(HEADERS_AS_SENT) or list(request.headers.items())
+        client = Client(ip=request.remote_addr or "127.0.0.1", port=int(environ["SERVER_PORT"]), scheme="http")
+        event = proxy_event(HttpRequest(request.method, target, headers, body), self.api, client)
+        request_ids = _request_id_headers(event, rest)
+        # Lambda refuses an event over its invocation payload quota; API Gateway answers 413.
+        if len(json.dumps(event).encode()) > MAX_EVENT_BYTES:
+            return gateway_error("too-large", rest), request_ids
+        outcome = self.function.invoke(event, self.integration_timeout)
+        if outcome.integration_timed_out:
+            return gateway_error("integration-timeout", rest), request_ids
+        if outcome.payload is None:
+            return gateway_error("function-error", rest), request_ids
+        if len(outcome.payload) > MAX_RESPONSE_BYTES:
+            _log(f"Lambda response of {len(outcome.payload):,} bytes is over the {MAX_RESPONSE_BYTES:,}-byte quota")
+            return gateway_error("function-error", rest), request_ids
+        try:
+            return (rest_response if rest else http_api_response)(outcome.payload), request_ids
+        except MalformedResponseError as error:
+            _log(f"Malformed Lambda proxy response: {error}")
+            return gateway_error("function-error", rest), request_ids
+
+
+def _request_id_headers(event: dict[str, Any], rest: bool) -> list[tuple[str, str]]:
+    """The ids API Gateway adds to every answer, to find the request in its logs."""
+    context = event["requestContext"]
+    if rest:
+        return [
+            ("x-amzn-RequestId", context["requestId"]),
+            ("x-amz-apigw-id", context["extendedRequestId"]),
+            ("X-Amzn-Trace-Id", event["headers"]["X-Amzn-Trace-Id"]),
+        ]
+    return [("Apigw-Requestid", context["requestId"])]
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def serve(gateway: Gateway, host: str, port: int) -> None:
+    """Serve ``gateway`` until interrupted, one thread per connection."""
+    server = make_server(host, port, gateway, threaded=True, request_handler=HeadersAsSentHandler)
+    kind = "REST API (payload 1.0)" if gateway.api.is_rest else "HTTP API (payload 2.0)"
+    config = gateway.function.config
+    _log(
+        f"Local API Gateway, {kind}, stage {gateway.api.stage}: http://{host}:{server.port}/{gateway.api.stage}/\n"
+        f"  function {config.name} through Zappa's handler: memory {config.memory_mb} MB, "
+        f"timeout {config.timeout_seconds} s, integration timeout {gateway.integration_timeout:g} s"
+    )
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+        gateway.function.close()
