@@ -9,12 +9,13 @@ DEPLOY_BIN := $(DEPLOY_VENV)/bin
 DEPLOY_STAMP := $(DEPLOY_VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
+GATEWAY_PORT ?= 8000
 STAGE ?= dev
 # Zappa packages the virtualenv named by VIRTUAL_ENV, so it is always the deploy-only one:
 # a package built from .venv would carry pytest, moto and the rest.
 ZAPPA := VIRTUAL_ENV=$(abspath $(DEPLOY_VENV)) $(DEPLOY_BIN)/zappa
 
-.PHONY: run test lint format venv deploy-venv package deploy smoke clean
+.PHONY: run run-gateway test lint format venv deploy-venv package deploy smoke clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON3) -m venv $(VENV)
@@ -35,6 +36,11 @@ deploy-venv: $(DEPLOY_STAMP)
 ## run: serve the app with `flask run` on http://127.0.0.1:5000 (stage: $LOOPBACK_STAGE, default local)
 run: $(STAMP)
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+
+## run-gateway: serve STAGE through Zappa's Lambda handler as API Gateway would, on http://127.0.0.1:8000/$(STAGE)/
+##              (a REST API; HTTP_API=1 for an HTTP API's payload 2.0 events)
+run-gateway: $(STAMP)
+	$(BIN)/python -m local_gateway --stage $(STAGE) --host $(HOST) --port $(GATEWAY_PORT) $(if $(HTTP_API),--http-api)
 
 ## test: lint, check formatting, run every test (the package and deploy tests use .venv-deploy)
 test: $(STAMP) $(DEPLOY_STAMP) lint

@@ -2,6 +2,7 @@
 
 import json
 import sys
+from http.client import responses
 from collections.abc import Iterable
 from typing import Any
 
@@ -40,7 +41,7 @@ class Gateway:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         answer, request_ids = self.answer(environ)
-        response = Response(answer.body, status=answer.status)
+        response = Response(answer.body, status=f"{answer.status} {responses.get(answer.status, '')}".strip())
         response.headers.clear()
         for name, value in [*answer.headers, *request_ids]:
             response.headers.add(name, value)

@@ -43,6 +43,7 @@ LEFT_OUT = (
     ".venv",
     ".venv-deploy",
     "deploy",
+    "local_gateway",
 )
 
 

@@ -1,0 +1,52 @@
+"""A Flask app with the answers the local gateway's limits and conversions need: slow, large,
+binary, cookie-setting, crashing and memory-hungry. Served through Zappa's handler by the gateway."""
+
+import os
+import time
+
+from flask import Flask, Response, jsonify
+
+app = Flask(__name__)
+
+
+@app.get("/health")
+def health() -> Response:
+    return jsonify(status="ok")
+
+
+@app.get("/sleep/<float:seconds>")
+def sleep(seconds: float) -> Response:
+    time.sleep(seconds)
+    return jsonify(slept=seconds)
+
+
+@app.get("/text/<int:size>")
+def text(size: int) -> Response:
+    return Response("x" * size, mimetype="text/plain")
+
+
+@app.get("/binary")
+def binary() -> Response:
+    return Response(bytes(range(256)), mimetype="application/octet-stream")
+
+
+@app.get("/cookies")
+def cookies() -> Response:
+    response = jsonify(cookies=2)
+    response.set_cookie("session", "s1", httponly=True)
+    response.set_cookie("theme", "dark")
+    response.headers.add("X-Repeated", "one")
+    response.headers.add("X-Repeated", "two")
+    return response
+
+
+@app.get("/exit")
+def exit_runtime() -> Response:
+    os._exit(1)
+
+
+@app.get("/allocate/<int:megabytes>")
+def allocate(megabytes: int) -> Response:
+    block = bytearray(megabytes * 1024 * 1024)
+    block[::4096] = b"x" * len(block[::4096])  # touch every page, so it counts in the RSS
+    return jsonify(allocated=len(block))
