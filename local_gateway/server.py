@@ -1,8 +1,8 @@
 """The gateway as a WSGI app, served by werkzeug's threaded HTTP server on 127.0.0.1."""
 
+import http.client
 import json
 import sys
-from http.client import responses
 from collections.abc import Iterable
 from typing import Any
 
@@ -41,7 +41,7 @@ class Gateway:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         answer, request_ids = self.answer(environ)
-        response = Response(answer.body, status=f"{answer.status} {responses.get(answer.status, '')}".strip())
+        response = Response(answer.body, status=f"{answer.status} {http.client.responses.get(answer.status, '')}".strip())
         response.headers.clear()
         for name, value in [*answer.headers, *request_ids]:
             response.headers.add(name, value)
