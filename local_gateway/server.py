@@ -41,7 +41,8 @@ class Gateway:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         answer, request_ids = self.answer(environ)
-        response = Response(answer.body, status=f"{answer.status} {http.client.responses.get(answer.status, '')}".strip())
+        reason = http.client.responses.get(answer.status, "")
+        response = Response(answer.body, status=f"{answer.status} {reason}".strip())
         response.headers.clear()
         for name, value in [*answer.headers, *request_ids]:
             response.headers.add(name, value)
