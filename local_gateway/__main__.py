@@ -1,6 +1,9 @@
 """``python -m local_gateway``: serve a stage of zappa_settings.json as API Gateway would (``make run-gateway``)."""
 
 import argparse
+import contextlib
+import signal
+import sys
 from pathlib import Path
 
 from .events import HTTP_API, REST, Api
@@ -26,7 +29,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     config = function_config(args.stage, args.settings.resolve())
     api = Api(args.stage, HTTP_API if args.http_api else REST, region=config.region)
-    serve(Gateway(api, LambdaFunction(config), args.integration_timeout), args.host, args.port)
+    # Stopped by Ctrl-C or SIGTERM, the server still stops its worker processes on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(Gateway(api, LambdaFunction(config), args.integration_timeout), args.host, args.port)
 
 
 if __name__ == "__main__":
