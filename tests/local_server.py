@@ -3,6 +3,7 @@ local API Gateway (``make run-gateway``); and exact HTTP requests to them."""
 
 import http.client
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -33,7 +34,7 @@ def flask_run(stage: str) -> Iterator[int]:
     """Serve the app's ``stage`` with ``flask run``; yields the port once ``GET /health`` answers."""
     port = free_port()
     command = [sys.executable, "-m", "flask", "run", "--host", "127.0.0.1", "--port", str(port)]
-    with _serving(command, {"LOOPBACK_STAGE": stage, "FLASK_APP": "app"}, port, "/health"):
+    with serving(command, {"LOOPBACK_STAGE": stage, "FLASK_APP": "app"}, port, "/health"):
         yield port
 
 
@@ -47,12 +48,12 @@ def local_gateway(
     command += ["--http-api"] if http_api else []
     command += ["--settings", str(settings)] if settings else []
     command += ["--integration-timeout", str(integration_timeout)] if integration_timeout else []
-    with _serving(command, {}, port, f"/{stage}/health"):
+    with serving(command, {}, port, f"/{stage}/health"):
         yield port
 
 
 @contextmanager
-def _serving(command: list[str], environment: dict[str, str], port: int, health: str) -> Iterator[None]:
+def serving(command: list[str], environment: dict[str, str], port: int, health: str) -> Iterator[None]:
     """Run ``command`` and every Python process it starts offline (tests/offline.py); fail the test if
     any of them tried to leave this machine."""
     with tempfile.TemporaryDirectory() as folder:
@@ -65,12 +66,15 @@ def _serving(command: list[str], environment: dict[str, str], port: int, health:
         }
         log = Path(folder) / "server.log"
         with log.open("wb") as output:
-            server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+            # Its own process group: stopping it stops what it started (make's child, the gateway's workers).
+            server = subprocess.Popen(
+                command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            )
         try:
             _wait_until_healthy(server, port, health, log)
             yield
         finally:
-            server.terminate()
+            os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=10)
         attempts = offline_log.read_text() if offline_log.exists() else ""
         assert not attempts, f"{' '.join(command)} tried to leave this machine:\n{attempts}"
@@ -86,7 +90,7 @@ def _wait_until_healthy(server: subprocess.Popen, port: int, health: str, log: P
         except OSError:
             pass
         if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
+            os.killpg(server.pid, signal.SIGKILL)
             pytest.fail(f"{server.args} did not start:\n{log.read_text()}")
         time.sleep(0.1)
 

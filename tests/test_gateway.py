@@ -9,7 +9,7 @@ import pytest
 from local_gateway.events import HttpRequest
 from local_gateway.function import MAX_EVENT_BYTES, MAX_RESPONSE_BYTES
 from local_gateway.server import MAX_REQUEST_BYTES
-from tests.local_server import local_gateway, send
+from tests.local_server import free_port, local_gateway, send, serving
 from tests.stage_settings import stage_settings
 
 JSON = [("Host", "127.0.0.1"), ("Content-Type", "application/json")]
@@ -71,6 +71,14 @@ def short_timeout_app(request, tmp_path_factory):
     settings = gateway_app_settings(tmp_path_factory.mktemp("gateway"), timeout_seconds=1)
     with local_gateway(TEST_STAGE, request.param == HTTP_API, settings) as port:
         yield request.param, port
+
+
+def test_make_run_gateway_serves_the_dev_stage():
+    port = free_port()
+    with serving(["make", "-s", "run-gateway", f"GATEWAY_PORT={port}"], {}, port, "/dev/health"):
+        status, headers, body = send(port, post("/dev/orders/7"))
+    assert (status, headers["X-Loopback-Stage"]) == (200, "dev")
+    assert json.loads(body)["context"]["functionName"] == stage_settings("dev").lambda_name
 
 
 def test_loopback_answers_through_zappa_with_the_stage_settings(loopback):
