@@ -51,29 +51,40 @@ class LambdaFunction:
 
     def invoke(self, event: dict[str, Any], integration_timeout: float) -> Outcome:
         """Run ``event``; give up when the function's timeout or the integration's passes."""
-        started = time.monotonic()
+        integration_deadline = time.monotonic() + integration_timeout
         environment = self._idle_environment()
         request_id = str(uuid.uuid4())
+        cold = not environment.used
+        if cold and not environment.wait_until_ready(integration_deadline):
+            if time.monotonic() >= integration_deadline:
+                return self._discard(environment, request_id, "Integration timed out", integration_timed_out=True)
+            return self._discard(environment, request_id, "Runtime exited during init")
+        environment.used = True
+        # Lambda's timeout counts from the invocation, after the runtime's init.
+        started = time.monotonic()
         deadline_ms = int(time.time() * 1000) + self.config.timeout_seconds * 1000
+        job = {"event": event, "request_id": request_id, "deadline_ms": deadline_ms, "arn": self.config.arn}
         try:
-            environment.connection.send(
-                {"event": event, "request_id": request_id, "deadline_ms": deadline_ms, "arn": self.config.arn}
-            )
+            environment.connection.send(job)
         except OSError:
             return self._discard(environment, request_id, "Runtime exited before the invocation")
         function_wait = self.config.timeout_seconds
-        integration_wait = integration_timeout - (time.monotonic() - started)
+        integration_wait = integration_deadline - started
         if not environment.connection.poll(max(0.0, min(function_wait, integration_wait))):
             if integration_wait <= function_wait:
-                self._discard(environment, request_id, "Integration timed out")
-                return Outcome(error="Integration timed out", integration_timed_out=True)
+                return self._discard(environment, request_id, "Integration timed out", integration_timed_out=True)
             return self._discard(environment, request_id, f"Task timed out after {function_wait:.2f} seconds")
         try:
-            kind, payload, max_rss_mb, init_ms = environment.connection.recv()
+            kind, payload, max_rss_mb = environment.connection.recv()
         except (EOFError, OSError):
             return self._discard(environment, request_id, "Runtime exited without a response")
-        duration_ms = (time.monotonic() - started) * 1000
-        _report(request_id, duration_ms, self.config.memory_mb, max_rss_mb, init_ms)
+        _report(
+            request_id,
+            (time.monotonic() - started) * 1000,
+            self.config.memory_mb,
+            max_rss_mb,
+            environment.init_ms if cold else None,
+        )
         if max_rss_mb > self.config.memory_mb:
             return self._discard(environment, request_id, "Runtime exited: memory size exceeded")
         with self._lock:
@@ -99,12 +110,14 @@ class LambdaFunction:
             self._all.add(environment)
         return environment
 
-    def _discard(self, environment: "_Environment", request_id: str, error: str) -> Outcome:
+    def _discard(
+        self, environment: "_Environment", request_id: str, error: str, integration_timed_out: bool = False
+    ) -> Outcome:
         print(f"{request_id} Error: {error}", file=sys.stderr, flush=True)
         environment.stop()
         with self._lock:
             self._all.discard(environment)
-        return Outcome(error=error)
+        return Outcome(error=error, integration_timed_out=integration_timed_out)
 
 
 def _report(request_id: str, duration_ms: float, memory_mb: int, max_rss_mb: int, init_ms: float | None) -> None:
@@ -134,6 +147,18 @@ class _Environment:
         )
         self.process.start()
         child_end.close()
+        self.used = False
+        self.init_ms: float | None = None
+
+    def wait_until_ready(self, deadline: float) -> bool:
+        """Wait for the runtime's init (interpreter start, handler import) to end; False if it did not."""
+        try:
+            if not self.connection.poll(max(0.0, deadline - time.monotonic())):
+                return False
+            _, self.init_ms = self.connection.recv()
+        except (EOFError, OSError):
+            return False
+        return True
 
     def stop(self) -> None:
         self.process.kill()
@@ -148,9 +173,8 @@ def _serve(connection: Any, settings_folder: str, variables: dict[str, str], spa
     from awslambdaric.lambda_context import LambdaContext
     from zappa import handler
 
-    # Lambda's Init Duration: starting the runtime and importing the handler module, reported once.
-    init_ms: float | None = (time.time() - spawned_at) * 1000
-
+    # Lambda's Init Duration: starting the runtime and importing the handler module.
+    connection.send(("ready", (time.time() - spawned_at) * 1000))
     while True:
         try:
             job = connection.recv()
@@ -168,6 +192,4 @@ def _serve(connection: Any, settings_folder: str, variables: dict[str, str], spa
         except Exception as error:  # an unhandled error: Lambda logs it and reports it to the caller
             traceback.print_exc()
             kind, payload = "error", f"{type(error).__name__}: {error}".encode()
-        max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-        connection.send((kind, payload, max_rss_mb, init_ms))
-        init_ms = None
+        connection.send((kind, payload, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))
