@@ -19,6 +19,8 @@ MAX_REQUEST_BYTES = 10 * 1024 * 1024
 # The longest API Gateway waits for a Lambda integration by default.
 INTEGRATION_TIMEOUT_SECONDS = {"1.0": 29.0, "2.0": 30.0}
 HEADERS_AS_SENT = "local_gateway.headers"
+# How much of a refused body is read before answering; past it, the connection is dropped.
+DISCARD_LIMIT_BYTES = 100 * 1024 * 1024
 
 
 class HeadersAsSentHandler(WSGIRequestHandler):
@@ -55,6 +57,7 @@ class Gateway:
         if self.api.path_in_stage(target.split("?", 1)[0]) is None:
             return gateway_error("outside-stage", rest), []
         if (request.content_length or 0) > MAX_REQUEST_BYTES:
+            _discard_body(environ["wsgi.input"], request.content_length)
             return gateway_error("too-large", rest), [("Connection", "close")]
         request.max_content_length = MAX_REQUEST_BYTES
         try:
@@ -81,6 +84,17 @@ class Gateway:
         except MalformedResponseError as error:
             _log(f"Malformed Lambda proxy response: {error}")
             return gateway_error("function-error", rest), request_ids
+
+
+def _discard_body(stream: Any, length: int) -> None:
+    """Read what the client sends before answering: a socket closed with unread data is reset,
+    and the client would see a broken connection instead of the 413."""
+    remaining = min(length, DISCARD_LIMIT_BYTES)
+    while remaining > 0:
+        chunk = stream.read(min(remaining, 1 << 16))
+        if not chunk:
+            return
+        remaining -= len(chunk)
 
 
 def _request_id_headers(event: dict[str, Any], rest: bool) -> list[tuple[str, str]]:
