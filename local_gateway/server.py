@@ -42,15 +42,16 @@ class Gateway:
         self.integration_timeout = integration_timeout or INTEGRATION_TIMEOUT_SECONDS[api.payload_version]
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        answer, request_ids = self.answer(environ)
+        answer, added_headers = self.answer(environ)
         reason = http.client.responses.get(answer.status, "")
         response = Response(answer.body, status=f"{answer.status} {reason}".strip())
         response.headers.clear()
-        for name, value in [*answer.headers, *request_ids]:
+        for name, value in [*answer.headers, *added_headers]:
             response.headers.add(name, value)
         return response(environ, start_response)
 
     def answer(self, environ: dict[str, Any]) -> tuple[HttpResponse, list[tuple[str, str]]]:
+        """The answer to the request in ``environ``, and the headers API Gateway adds to it."""
         rest = self.api.is_rest
         request = Request(environ)
         target = environ.get("RAW_URI") or request.full_path
