@@ -49,8 +49,9 @@ class LambdaFunction:
         self._all: set[_Environment] = set()
         self._lock = threading.Lock()
 
-    def invoke(self, event: dict[str, Any], integration_timeout: float) -> Outcome:
-        """Run ``event``; give up when the function's timeout or the integration's passes."""
+    def invoke(self, event: bytes, integration_timeout: float) -> Outcome:
+        """Run ``event`` (JSON, as Lambda receives it); give up when the function's timeout or the integration's
+        passes."""
         integration_deadline = time.monotonic() + integration_timeout
         environment = self._idle_environment()
         request_id = str(uuid.uuid4())
@@ -188,7 +189,7 @@ def _serve(connection: Any, settings_folder: str, variables: dict[str, str], spa
             invoked_function_arn=job["arn"],
         )
         try:
-            kind, payload = "response", json.dumps(handler.lambda_handler(job["event"], context)).encode()
+            kind, payload = "response", json.dumps(handler.lambda_handler(json.loads(job["event"]), context)).encode()
         except Exception as error:  # an unhandled error: Lambda logs it and reports it to the caller
             traceback.print_exc()
             kind, payload = "error", f"{type(error).__name__}: {error}".encode()

@@ -68,23 +68,24 @@ class Gateway:
         headers = environ.get(HEADERS_AS_SENT) or list(request.headers.items())
         client = Client(ip=request.remote_addr or "127.0.0.1", port=int(environ["SERVER_PORT"]), scheme="http")
         event = proxy_event(HttpRequest(request.method, target, headers, body), self.api, client)
-        request_ids = _request_id_headers(event, rest)
+        added_headers = _request_id_headers(event, rest)
         # Lambda refuses an event over its invocation payload quota; API Gateway answers 413.
-        if len(json.dumps(event).encode()) > MAX_EVENT_BYTES:
-            return gateway_error("too-large", rest), request_ids
-        outcome = self.function.invoke(event, self.integration_timeout)
+        payload = json.dumps(event).encode()
+        if len(payload) > MAX_EVENT_BYTES:
+            return gateway_error("too-large", rest), added_headers
+        outcome = self.function.invoke(payload, self.integration_timeout)
         if outcome.integration_timed_out:
-            return gateway_error("integration-timeout", rest), request_ids
+            return gateway_error("integration-timeout", rest), added_headers
         if outcome.payload is None:
-            return gateway_error("function-error", rest), request_ids
+            return gateway_error("function-error", rest), added_headers
         if len(outcome.payload) > MAX_RESPONSE_BYTES:
             _log(f"Lambda response of {len(outcome.payload):,} bytes is over the {MAX_RESPONSE_BYTES:,}-byte quota")
-            return gateway_error("function-error", rest), request_ids
+            return gateway_error("function-error", rest), added_headers
         try:
-            return (rest_response if rest else http_api_response)(outcome.payload), request_ids
+            return (rest_response if rest else http_api_response)(outcome.payload), added_headers
         except MalformedResponseError as error:
             _log(f"Malformed Lambda proxy response: {error}")
-            return gateway_error("function-error", rest), request_ids
+            return gateway_error("function-error", rest), added_headers
 
 
 def _discard_body(stream: Any, length: int) -> None:

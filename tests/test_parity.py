@@ -71,10 +71,12 @@ def with_content_length(request: HttpRequest) -> HttpRequest:
     return HttpRequest(request.method, request.target, [*request.headers, *length], request.body)
 
 
-def same_request_to_both(request: HttpRequest) -> tuple[HttpRequest, HttpRequest]:
-    """The request as sent to ``flask run``, and to the gateway, where the API's stage starts the path."""
+def sent_to_both(flask_port: int, gateway_port: int, request: HttpRequest) -> tuple[tuple, tuple]:
+    """``request`` over HTTP to ``flask run``, and to the gateway, where the API's stage starts the path;
+    each answer as ``(status, headers, body)``."""
     sent = with_content_length(HttpRequest(request.method, request.target, [HOST, *request.headers], request.body))
-    return sent, HttpRequest(sent.method, f"/{STAGE}{sent.target}", sent.headers, sent.body)
+    to_gateway = HttpRequest(sent.method, f"/{STAGE}{sent.target}", sent.headers, sent.body)
+    return send(flask_port, sent), send(gateway_port, to_gateway)
 
 
 HEADER_MAPS = ("event/params/header", "extras/multi-value/header")
@@ -129,9 +131,9 @@ ERRORS = {
 @pytest.mark.parametrize("name", sorted(REQUESTS))
 def test_same_request_same_answer(flask_run, gateway, name):
     port, gateway_only = gateway
-    to_flask, to_gateway = same_request_to_both(REQUESTS[name])
-    status, headers, body = send(flask_run, to_flask)
-    gateway_status, gateway_headers, gateway_body = send(port, to_gateway)
+    (status, headers, body), (gateway_status, gateway_headers, gateway_body) = sent_to_both(
+        flask_run, port, REQUESTS[name]
+    )
     assert (status, gateway_status) == (200, 200)
     assert headers["X-Loopback-Stage"] == gateway_headers["X-Loopback-Stage"] == STAGE
     assert differences(json.loads(body), json.loads(gateway_body), gateway_only) == {}
@@ -140,9 +142,9 @@ def test_same_request_same_answer(flask_run, gateway, name):
 @pytest.mark.parametrize("name", sorted(ERRORS))
 def test_same_error_same_answer(flask_run, gateway, name):
     port, _ = gateway
-    to_flask, to_gateway = same_request_to_both(ERRORS[name])
-    status, headers, body = send(flask_run, to_flask)
-    gateway_status, gateway_headers, gateway_body = send(port, to_gateway)
+    (status, headers, body), (gateway_status, gateway_headers, gateway_body) = sent_to_both(
+        flask_run, port, ERRORS[name]
+    )
     assert status == gateway_status
     assert headers.get("Allow") == gateway_headers.get("Allow")
     assert differences(json.loads(body), json.loads(gateway_body), ("error/request-id",)) == {}
