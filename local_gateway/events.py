@@ -26,6 +26,7 @@ RESOURCE_IDS = {"/": "r0ot00", "/{proxy+}": "pr0xy0"}
 # Bodies an HTTP API passes as text; any other content type arrives base64-encoded.
 TEXT_CONTENT_TYPES = ("text/", "application/json", "application/javascript", "application/xml")
 TEXT_SUFFIXES = ("+json", "+xml")
+REQUEST_TIME_FORMAT = "%d/%b/%Y:%H:%M:%S +0000"
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def proxy_event(request: HttpRequest, api: Api, client: Client = Client()) -> di
     if path is None:
         raise ValueError(f"{url.path!r} is not under the stage /{api.stage}")
     now = time.time()
-    headers = _with_forwarding_headers(request.headers, client, lower=not api.is_rest)
+    headers = _with_forwarding_headers(request.headers, client, now, lower=not api.is_rest)
     if api.is_rest:
         return _rest_event(request, api, client, url.query, path, headers, now)
     return _http_api_event(request, api, client, url.query, url.path, headers, now)
@@ -87,6 +88,7 @@ def _rest_event(
     multi_headers = _grouped(headers)
     multi_query = _grouped(parse_qsl(query, keep_blank_values=True))
     resource = "/" if path == "/" else "/{proxy+}"
+    domain = _domain(request, api)
     return {
         "resource": resource,
         "path": path,
@@ -101,13 +103,13 @@ def _rest_event(
             "resourceId": RESOURCE_IDS[resource],
             "resourcePath": resource,
             "httpMethod": request.method,
-            "extendedRequestId": base64.b64encode(secrets.token_bytes(10)).decode(),
-            "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
-            "path": f"/{api.stage}{path}" if path != "/" else f"/{api.stage}/",
+            "extendedRequestId": _short_id(),
+            "requestTime": time.strftime(REQUEST_TIME_FORMAT, time.gmtime(now)),
+            "path": f"/{api.stage}{path}",
             "accountId": LOCAL_ACCOUNT_ID,
             "protocol": "HTTP/1.1",
             "stage": api.stage,
-            "domainPrefix": _domain(request, api).split(".")[0],
+            "domainPrefix": domain.split(".")[0],
             "requestTimeEpoch": int(now * 1000),
             "requestId": str(uuid.uuid4()),
             "identity": {
@@ -124,7 +126,7 @@ def _rest_event(
                 "userAgent": _last(request.headers, "user-agent"),
                 "user": None,
             },
-            "domainName": _domain(request, api),
+            "domainName": domain,
             "apiId": api.api_id,
         },
         # Binary media type */*: API Gateway base64-encodes every body.
@@ -166,10 +168,10 @@ def _http_api_event(
             "sourceIp": client.ip,
             "userAgent": _last(request.headers, "user-agent") or "",
         },
-        "requestId": base64.b64encode(secrets.token_bytes(10)).decode(),
+        "requestId": _short_id(),
         "routeKey": "$default",
         "stage": api.stage,
-        "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+        "time": time.strftime(REQUEST_TIME_FORMAT, time.gmtime(now)),
         "timeEpoch": int(now * 1000),
     }
     if request.body:
@@ -178,14 +180,16 @@ def _http_api_event(
     return event
 
 
-def _with_forwarding_headers(headers: list[tuple[str, str]], client: Client, lower: bool) -> list[tuple[str, str]]:
+def _with_forwarding_headers(
+    headers: list[tuple[str, str]], client: Client, now: float, lower: bool
+) -> list[tuple[str, str]]:
     """The client's headers and those API Gateway adds: the client's address, port and scheme, a trace id.
 
     API Gateway sets these itself; a client's X-Forwarded-For is kept at the front of the new one.
     """
     forwarded_for = _last(headers, "x-forwarded-for")
     added = [
-        ("X-Amzn-Trace-Id", f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)}"),
+        ("X-Amzn-Trace-Id", f"Root=1-{int(now):08x}-{secrets.token_hex(12)}"),
         ("X-Forwarded-For", f"{forwarded_for}, {client.ip}" if forwarded_for else client.ip),
         ("X-Forwarded-Port", str(client.port)),
         ("X-Forwarded-Proto", client.scheme),
@@ -193,6 +197,11 @@ def _with_forwarding_headers(headers: list[tuple[str, str]], client: Client, low
     replaced = {name.lower() for name, _ in added}
     kept = [(name, value) for name, value in headers if name.lower() not in replaced]
     return kept + ([(name.lower(), value) for name, value in added] if lower else added)
+
+
+def _short_id() -> str:
+    """An id shaped like API Gateway's extended request ids: 10 random bytes, base64."""
+    return base64.b64encode(secrets.token_bytes(10)).decode()
 
 
 def _grouped(pairs) -> dict[str, list[str]]:
