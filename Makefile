@@ -11,6 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 GATEWAY_PORT ?= 8000
 STAGE ?= dev
+PACKAGE = dist/loopback-$(STAGE).zip
 # Zappa packages the virtualenv named by VIRTUAL_ENV, so it is always the deploy-only one:
 # a package built from .venv would carry pytest, moto and the rest.
 ZAPPA := VIRTUAL_ENV=$(abspath $(DEPLOY_VENV)) $(DEPLOY_BIN)/zappa
@@ -54,16 +55,20 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## package: build dist/loopback-$(STAGE).zip with `zappa package`
+## package: build dist/loopback-$(STAGE).zip with `zappa package`, then add bytecode Lambda can use
 package: $(DEPLOY_STAMP)
 	@mkdir -p dist
-	$(ZAPPA) package $(STAGE) -o dist/loopback-$(STAGE).zip
+	$(ZAPPA) package $(STAGE) -o $(PACKAGE)
+	$(DEPLOY_BIN)/python deploy/bytecode.py $(PACKAGE)
 
-## deploy: deploy STAGE the first time, update it after that
-deploy: $(DEPLOY_STAMP)
+## deploy: deploy STAGE's package the first time, update it after that
+deploy: package
 	@if grep -q CHANGE-ME zappa_settings.json; then \
 		echo "zappa_settings.json: set each stage's s3_bucket to a bucket name you own (see README)"; exit 1; fi
-	$(ZAPPA) status $(STAGE) && $(ZAPPA) update $(STAGE) || $(ZAPPA) deploy $(STAGE)
+	@# `zappa deploy -z` skips creating the execution role, so a first deploy lets Zappa build everything;
+	@# every deploy then uploads the package above.
+	$(ZAPPA) status $(STAGE) > /dev/null || $(ZAPPA) deploy $(STAGE)
+	$(ZAPPA) update $(STAGE) -z $(PACKAGE)
 
 ## smoke: GET /health of the deployed STAGE; fails unless it answers 200 with that stage
 smoke: $(DEPLOY_STAMP)

@@ -55,3 +55,19 @@ def run_zappa(
     result = run_offline(command, env, home / "off-machine.log", cwd=cwd, timeout=600)
     sys.stdout.write(f"$ zappa {' '.join(args)}\n{result.stdout}{result.stderr}")
     return result
+
+
+def build_package(stage: str, output: Path, cwd: Path, home: Path) -> Path:
+    """Build ``stage``'s package in the project at ``cwd`` as `make package` does: `zappa package`,
+    then deploy/bytecode.py."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    result = run_zappa(["package", stage, "-o", str(output)], cwd=cwd, home=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    added = subprocess.run(
+        [str(deploy_python()), str(cwd / "deploy" / "bytecode.py"), str(output)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert added.returncode == 0, added.stdout + added.stderr
+    return output

@@ -1,7 +1,9 @@
 """`zappa deploy`, `update`, `status`, `tail` and `undeploy` of each stage, with the real Zappa CLI
 from the deploy-only virtualenv, against moto's server on 127.0.0.1 (tests/aws_emulator.py)."""
 
+import base64
 import fnmatch
+import hashlib
 import json
 import shutil
 import time
@@ -13,7 +15,7 @@ import pytest
 from deploy.smoke import api_url
 from tests.aws_emulator import Emulator, running_emulator
 from tests.conftest import PROJECT_ROOT
-from tests.deploy_tools import run_zappa
+from tests.deploy_tools import build_package, run_zappa
 from tests.stage_settings import STAGES, stage_settings
 
 POLICY_FILE = PROJECT_ROOT / "deploy" / "iam-policy.json"
@@ -50,6 +52,11 @@ def project(tmp_path_factory) -> Path:
     return copy
 
 
+def code_sha256(package: Path) -> str:
+    """Lambda's CodeSha256 of a zip: its SHA-256, base64-encoded."""
+    return base64.b64encode(hashlib.sha256(package.read_bytes()).digest()).decode()
+
+
 def zappa(project: Path, emulator: Emulator, *args: str, calls: Path | None = None) -> Any:
     return run_zappa(list(args), cwd=project, home=project.parent, environment=emulator.environment(), calls_file=calls)
 
@@ -76,7 +83,7 @@ def assert_deployed(emulator: Emulator, configured: Any, stage: str) -> dict[str
     assert function["Environment"]["Variables"] == {"LOOPBACK_STAGE": stage}
 
     stack = emulator.client("cloudformation").describe_stacks(StackName=name)["Stacks"][0]
-    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    assert stack["StackStatus"] in {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
     apigateway = emulator.client("apigateway")
     [api] = [api for api in apigateway.get_rest_apis()["items"] if api["name"] == name]
     resources = {resource["path"]: resource for resource in apigateway.get_resources(restApiId=api["id"])["items"]}
@@ -139,17 +146,25 @@ def test_deploy_update_status_tail_undeploy(project, emulator, stage, tmp_path):
     lambda_client = emulator.client("lambda")
     calls = tmp_path / "aws-calls.txt"
 
+    # As `make deploy` does it: a first `zappa deploy` creates the role, API and function, and every
+    # deploy uploads the package that `make package` builds with `zappa update -z`.
     deploy = zappa(project, emulator, "deploy", stage, calls=calls)
     assert deploy.returncode == 0, deploy.stdout + deploy.stderr
     assert "Deployment complete!" in deploy.stdout + deploy.stderr
+    package = build_package(stage, project / "dist" / f"loopback-{stage}.zip", cwd=project, home=project.parent)
+    uploaded = zappa(project, emulator, "update", stage, "-z", str(package), calls=calls)
+    assert uploaded.returncode == 0, uploaded.stdout + uploaded.stderr
     deployed = assert_deployed(emulator, configured, stage)
+    assert deployed["function"]["CodeSha256"] == code_sha256(package)
 
     routes = project / "app" / "routes.py"
     routes.write_text(routes.read_text() + f"\n# changed for the {stage} update test\n")
-    update = zappa(project, emulator, "update", stage, calls=calls)
+    build_package(stage, package, cwd=project, home=project.parent)
+    update = zappa(project, emulator, "update", stage, "-z", str(package), calls=calls)
     assert update.returncode == 0, update.stdout + update.stderr
     updated = lambda_client.get_function(FunctionName=name)["Configuration"]
     assert updated["CodeSha256"] != deployed["function"]["CodeSha256"]
+    assert updated["CodeSha256"] == code_sha256(package)
     assert updated["MemorySize"] == configured.memory_size
 
     status = zappa(project, emulator, "status", stage, "--json", calls=calls)
