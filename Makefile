@@ -16,9 +16,9 @@ PACKAGE = dist/loopback-$(STAGE).zip
 # a package built from .venv would carry pytest, moto and the rest.
 ZAPPA := VIRTUAL_ENV=$(abspath $(DEPLOY_VENV)) $(DEPLOY_BIN)/zappa
 
-.PHONY: run run-gateway test lint format venv deploy-venv package deploy smoke clean
+.PHONY: run run-gateway test lint format venv deploy-venv package deploy smoke bench clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-bench.txt
 	$(PYTHON3) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
@@ -73,6 +73,11 @@ deploy: package
 ## smoke: GET /health of the deployed STAGE; fails unless it answers 200 with that stage
 smoke: $(DEPLOY_STAMP)
 	$(DEPLOY_BIN)/python deploy/smoke.py $(STAGE)
+
+## bench: build the prod package and measure it against its baselines and peers;
+##        writes bench/results.md, bench/results.png and bench/results.json (about 5 minutes)
+bench: $(STAMP) $(DEPLOY_STAMP)
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) $(DEPLOY_VENV) dist .pytest_cache .ruff_cache

@@ -1,9 +1,9 @@
 """loopback: a Flask app that answers a POST with exactly how the request reached it."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response
 
 from .config import config_for_stage, extra_sensitive_headers, selected_stage
 
@@ -25,18 +25,24 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     app.url_map.merge_slashes = False
 
-    from . import errors, invocation, routes
+    from . import access_log, errors, invocation, routes
 
     errors.register_error_handlers(app)
+    access_log.init_app(app)
     app.before_request(invocation.begin_invocation)
-    app.after_request(_tell_stage)
+    app.after_request(_stage_teller(app.config["STAGE"]))
     app.register_blueprint(routes.bp)
     return app
 
 
-def _tell_stage(response: Response) -> Response:
-    response.headers[STAGE_HEADER] = current_app.config["STAGE"]
-    return response
+def _stage_teller(stage: str) -> Callable[[Response], Response]:
+    """An after-request hook that names the stage in a header of every response."""
+
+    def tell_stage(response: Response) -> Response:
+        response.headers[STAGE_HEADER] = stage
+        return response
+
+    return tell_stage
 
 
 app = create_app()

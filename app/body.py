@@ -60,13 +60,17 @@ def show_body(raw: bytes, content_type: str) -> ShownBody:
 def parse_json(raw: bytes) -> Any:
     """Parse a JSON body strictly (no NaN or Infinity); a 400 says where it breaks."""
     try:
-        return json.loads(raw, parse_constant=_reject_constant)
+        return _strict_decoder.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))
     except (ValueError, RecursionError) as error:
         raise BadRequest(f"The request body is not valid JSON: {error}") from None
 
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON value")
+
+
+# Built once: json.loads with an option builds a new decoder at every call.
+_strict_decoder = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def _is_json(media_type: str) -> bool:

@@ -12,12 +12,14 @@ from .request_view import RequestView
 
 def begin_invocation() -> None:
     """Attach this request's Lambda context (the runtime's, or a local stand-in) and request id to ``g``."""
-    under_lambda = "lambda.event" in request.environ
-    g.lambda_context = request.environ.get("lambda.context") if under_lambda else LocalLambdaContext(current_app.config)
-    g.request_id = getattr(g.lambda_context, "aws_request_id", None) or str(uuid.uuid4())
-    if under_lambda:
+    environ = request.environ
+    event = environ.get("lambda.event")
+    context = environ.get("lambda.context") if event is not None else LocalLambdaContext(current_app.config)
+    g.lambda_context = context
+    g.request_id = getattr(context, "aws_request_id", None) or str(uuid.uuid4())
+    if event is not None:
         # Checked before routing, once the request id is known, so any route and method tells the same.
-        check_event_shape(request.environ["lambda.event"])
+        check_event_shape(event)
 
 
 def current_request_view() -> RequestView:

@@ -1,5 +1,6 @@
 """Build the loopback answer: ``event`` in the passthrough template's shape, ``context``, ``extras``."""
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -59,5 +60,10 @@ def _secret_test(config: Mapping[str, Any]):
     """A predicate telling whether a header's value must be masked under this config."""
     if not config["MASK_SENSITIVE_HEADERS"]:
         return lambda name: False
-    names = {name.lower() for name in config["SENSITIVE_HEADERS"]}
+    names = _lower_case(tuple(config["SENSITIVE_HEADERS"]))
     return lambda name: name.lower() in names
+
+
+@functools.cache
+def _lower_case(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(name.lower() for name in names)

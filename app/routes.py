@@ -1,5 +1,7 @@
 """The app's whole HTTP surface."""
 
+from json import JSONEncoder
+
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -8,6 +10,7 @@ from .lambda_context import lambda_context_view
 from .passthrough import loopback_answer
 
 bp = Blueprint("loopback", __name__)
+_encode = JSONEncoder(separators=(",", ":")).encode
 
 
 @bp.post("/")
@@ -15,16 +18,11 @@ bp = Blueprint("loopback", __name__)
 def loopback(path: str = "") -> Response:
     """Answer with how this request reached the app: its event, Lambda context and extras."""
     view = current_request_view()
-    if len(view.body) > current_app.config["MAX_CONTENT_LENGTH"]:
+    config = current_app.config
+    if len(view.body) > config["MAX_CONTENT_LENGTH"]:
         raise RequestEntityTooLarge("The request body is over Lambda's 6 MB synchronous payload limit.")
-    return jsonify(
-        loopback_answer(
-            view,
-            lambda_context_view(g.lambda_context),
-            request.path,
-            current_app.config,
-        )
-    )
+    answer = loopback_answer(view, lambda_context_view(g.lambda_context), request.path, config)
+    return Response(_encode(answer), mimetype="application/json")
 
 
 @bp.get("/health")

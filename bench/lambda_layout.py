@@ -1,0 +1,61 @@
+"""The folders of a Lambda execution environment for the python3.11 runtime.
+
+The package is unzipped into the task root (Lambda's /var/task), which is read-only; the
+libraries the runtime ships (boto3 and its dependencies, awslambdaric) sit outside it, in the
+runtime folder (Lambda's /var/runtime). The tests of the package use the same layout.
+"""
+
+import os
+import stat
+import zipfile
+from pathlib import Path
+from types import ModuleType
+
+import awslambdaric
+import boto3
+import botocore
+import dateutil
+import jmespath
+import s3transfer
+import six
+import urllib3
+
+RUNTIME_LIBRARIES: tuple[ModuleType, ...] = (
+    boto3,
+    botocore,
+    s3transfer,
+    jmespath,
+    dateutil,
+    six,
+    urllib3,
+    awslambdaric,
+)
+
+
+def runtime_folder(folder: Path) -> Path:
+    """Fill ``folder`` with links to the runtime's own libraries, installed in this virtualenv."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for library in RUNTIME_LIBRARIES:
+        source = Path(library.__file__)
+        source = source.parent if source.name == "__init__.py" else source
+        (folder / source.name).symlink_to(source)
+    return folder
+
+
+def unzip_read_only(package: Path, task_root: Path) -> Path:
+    """Unzip ``package`` into ``task_root`` and take away every write permission, as Lambda's /var/task has none."""
+    with zipfile.ZipFile(package) as archive:
+        archive.extractall(task_root)
+    for folder, _, files in os.walk(task_root):
+        for name in (*files, "."):
+            path = Path(folder, name)
+            path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    return task_root
+
+
+def make_writable(task_root: Path) -> None:
+    """Give the owner write permission back, so that the folder can be removed."""
+    for folder, _, files in os.walk(task_root):
+        for name in (".", *files):
+            path = Path(folder, name)
+            path.chmod(path.stat().st_mode | stat.S_IWUSR)

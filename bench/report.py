@@ -1,0 +1,200 @@
+"""Turn one run's raw results into ratios, target verdicts, the Markdown table and the plot."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MB = 10**6
+# What the loopback is compared with: the floor of any handler, and Zappa's own floor.
+BASELINES = ("bare", "zappa-hello")
+SPLIT_PARTS = ("interpreter", "imports", "app_creation", "first_request")
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    measured: float
+    limit: float
+    unit: str
+
+    @property
+    def holds(self) -> bool:
+        return self.measured <= self.limit
+
+
+def add_ratios(results: dict[str, Any]) -> dict[str, Any]:
+    """Add, for every subject, its cold-start, warm and memory figures divided by each baseline's of the same run."""
+    subjects = results["subjects"]
+    for subject in subjects.values():
+        ratios: dict[str, float] = {}
+        for baseline in BASELINES:
+            base = subjects[baseline]
+            if subject["cold"]:
+                ratios[f"cold_vs_{baseline}"] = subject["cold"]["median_ms"] / base["cold"]["median_ms"]
+                ratios[f"peak_rss_vs_{baseline}"] = subject["cold"]["peak_rss_mb"] / base["cold"]["peak_rss_mb"]
+            ratios[f"warm_vs_{baseline}"] = subject["warm"]["median_us"] / base["warm"]["median_us"]
+            ratios[f"warm_p99_vs_{baseline}"] = subject["warm"]["p99_us"] / base["warm"]["p99_us"]
+        subject["ratios"] = ratios
+    sizes = results["packages"]
+    sizes["zipped_vs_stock"] = sizes["loopback-prod"]["zipped_bytes"] / sizes["stock-zappa"]["zipped_bytes"]
+    sizes["unzipped_vs_stock"] = sizes["loopback-prod"]["unzipped_bytes"] / sizes["stock-zappa"]["unzipped_bytes"]
+    quiet = subjects["loopback-warning"]["warm"]["median_us"]
+    results["logging_cost"] = (subjects["loopback"]["warm"]["median_us"] - quiet) / quiet
+    results["debug_cost"] = subjects["loopback-debug"]["warm"]["median_us"] / quiet
+    return results
+
+
+def targets(results: dict[str, Any]) -> list[Target]:
+    loopback = results["subjects"]["loopback"]
+    warm = loopback["warm"]
+    return [
+        Target("prod package, zipped", results["packages"]["loopback-prod"]["zipped_bytes"] / MB, 2.0, "MB"),
+        Target("cold start vs Zappa hello-world", loopback["ratios"]["cold_vs_zappa-hello"], 1.10, "×"),
+        Target("warm request vs Zappa hello-world", loopback["ratios"]["warm_vs_zappa-hello"], 1.25, "×"),
+        Target(f"RSS growth over {warm['invocations']:,} warm invocations", warm["rss_growth_mb"], 2.0, "MB"),
+        Target("INFO logging, share of a request", results["logging_cost"] * 100, 5.0, "%"),
+    ]
+
+
+def markdown(results: dict[str, Any]) -> str:
+    subjects = results["subjects"]
+    sizes = results["packages"]
+    config = results["config"]
+    machine = results["machine"]
+    lines = [
+        "# loopback benchmark",
+        "",
+        f"`make bench` on Python {machine['python']}, {machine['cpus']} CPUs. Ratios divide by the baseline measured "
+        f"in the same run; absolute figures are this machine's. Cold start: median of {config['cold_runs']} fresh "
+        f"processes (IQR in brackets), from process start to the first answer. Warm: {config['invocations']:,} timed "
+        f"invocations after {config['warm_up']:,} of warm-up, in one process.",
+        "",
+        "| subject | cold start | × bare | × Zappa hello | peak RSS | warm median | p99 | req/s | × bare"
+        " | × Zappa hello | RSS growth | log/request |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for subject in subjects.values():
+        cold, warm, ratios = subject["cold"], subject["warm"], subject["ratios"]
+        cold_cells = (
+            [
+                f"{cold['median_ms']:.1f} ms [{cold['p25_ms']:.1f}–{cold['p75_ms']:.1f}]",
+                f"{ratios['cold_vs_bare']:.2f}",
+                f"{ratios['cold_vs_zappa-hello']:.2f}",
+                f"{cold['peak_rss_mb']:.1f} MB",
+            ]
+            if cold
+            else ["–"] * 4
+        )
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    subject["label"],
+                    *cold_cells,
+                    f"{warm['median_us']:.0f} µs",
+                    f"{warm['p99_us']:.0f} µs",
+                    f"{warm['requests_per_second']:,.0f}",
+                    f"{ratios['warm_vs_bare']:.2f}",
+                    f"{ratios['warm_vs_zappa-hello']:.2f}",
+                    f"{warm['rss_growth_mb']:+.2f} MB",
+                    f"{warm['log_bytes_per_request']:.0f} B",
+                ]
+            )
+            + " |"
+        )
+    lines += [
+        "",
+        "## Cold start, split (median of the `-X importtime` runs, ms)",
+        "",
+        "| subject | interpreter | imports | app creation | first request | total |",
+        "|---|---|---|---|---|---|",
+    ]
+    for subject in subjects.values():
+        if subject["cold"]:
+            split = subject["cold"]["split_ms"]
+            cells = [f"{split[part]:.1f}" for part in (*SPLIT_PARTS, "total")]
+            lines.append(f"| {subject['label']} | " + " | ".join(cells) + " |")
+    ours, stock = sizes["loopback-prod"], sizes["stock-zappa"]
+    lines += [
+        "",
+        "## Package",
+        "",
+        "| package | zipped | unzipped | files |",
+        "|---|---|---|---|",
+        f"| loopback prod (`make package STAGE=prod`) | {ours['zipped_bytes'] / MB:.2f} MB"
+        f" | {ours['unzipped_bytes'] / MB:.2f} MB | {ours['files']} |",
+        f"| stock Zappa, same app, default settings | {stock['zipped_bytes'] / MB:.2f} MB"
+        f" | {stock['unzipped_bytes'] / MB:.2f} MB | {stock['files']} |",
+        f"| Lambda's limit | {results['limits']['zipped_bytes'] / MB:.0f} MB"
+        f" | {results['limits']['unzipped_bytes'] / MB:.0f} MB | |",
+        "",
+        f"The prod package is {sizes['zipped_vs_stock']:.3f} × stock Zappa's zipped size and "
+        f"{sizes['unzipped_vs_stock']:.3f} × unzipped.",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | limit | holds |",
+        "|---|---|---|---|",
+    ]
+    for target in targets(results):
+        lines.append(
+            f"| {target.name} | {target.measured:.2f} {target.unit} | ≤ {target.limit:.2f} {target.unit}"
+            f" | {'yes' if target.holds else 'NO'} |"
+        )
+    lines += [
+        "",
+        f"Zappa's `log_level` DEBUG instead of INFO: {results['debug_cost']:.2f} × a request logged at WARNING.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    subjects = results["subjects"]
+    cold_keys = [key for key, subject in subjects.items() if subject["cold"]]
+    figure, ((cold_axis, warm_axis), (memory_axis, size_axis)) = pyplot.subplots(2, 2, figsize=(14, 9))
+    labels = [subjects[key]["label"].replace(" via ", "\nvia ").replace(", ", "\n") for key in cold_keys]
+
+    left = [0.0] * len(cold_keys)
+    for part in SPLIT_PARTS:
+        widths = [subjects[key]["cold"]["split_ms"][part] for key in cold_keys]
+        cold_axis.barh(labels, widths, left=left, label=part.replace("_", " "))
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    medians = [subjects[key]["cold"]["median_ms"] for key in cold_keys]
+    cold_axis.scatter(medians, labels, color="black", marker="|", s=400, zorder=3, label="median cold start")
+    cold_axis.set_xlabel("ms (bars: split under -X importtime)")
+    cold_axis.set_title("Cold start, process start to first answer")
+    cold_axis.legend(fontsize=8)
+
+    warm_keys = list(subjects)
+    warm_labels = [subjects[key]["label"].replace(" via ", "\nvia ").replace(", ", "\n") for key in warm_keys]
+    warm_axis.barh(warm_labels, [subjects[key]["warm"]["p99_us"] for key in warm_keys], color="#cccccc", label="p99")
+    warm_axis.barh(warm_labels, [subjects[key]["warm"]["median_us"] for key in warm_keys], label="median")
+    warm_axis.set_xlabel("µs per request")
+    warm_axis.set_title("Warm request through the handler")
+    warm_axis.legend(fontsize=8)
+
+    memory_axis.barh(labels, [subjects[key]["cold"]["peak_rss_mb"] for key in cold_keys])
+    memory_axis.set_xlabel("MB")
+    memory_axis.set_title("Peak RSS after the first answer")
+
+    sizes = results["packages"]
+    names = ["loopback prod", "stock Zappa"]
+    zipped = [sizes["loopback-prod"]["zipped_bytes"] / MB, sizes["stock-zappa"]["zipped_bytes"] / MB]
+    unzipped = [sizes["loopback-prod"]["unzipped_bytes"] / MB, sizes["stock-zappa"]["unzipped_bytes"] / MB]
+    size_axis.barh([f"{name}\nzipped" for name in names], zipped)
+    size_axis.barh([f"{name}\nunzipped" for name in names], unzipped)
+    size_axis.axvline(results["limits"]["zipped_bytes"] / MB, color="red", linestyle="--", label="50 MB zipped limit")
+    size_axis.set_xscale("log")
+    size_axis.set_xlabel("MB (log scale); Lambda's unzipped limit is 250 MB")
+    size_axis.set_title("Package size")
+    size_axis.legend(fontsize=8)
+
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    pyplot.close(figure)
