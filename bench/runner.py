@@ -16,6 +16,7 @@ STARTED_NS = time.monotonic_ns()  # the interpreter is up: the first statement t
 # Under -X importtime, the imports reported after this line are the function's, not the interpreter's.
 sys.stderr.write("bench-runner: started\n")
 
+import array  # noqa: E402
 import importlib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -70,16 +71,17 @@ def main() -> None:
     if job["mode"] == "warm":
         for _ in range(job["warm_up"]):
             handler(event, context())
-        timings = []
+        # Allocated before the first RSS reading: a growing list of 50,000 ints would itself add 1.8 MB.
+        timings = array.array("q", bytes(8 * job["invocations"]))
         rss_before, log_before = memory_bytes("VmRSS"), log_bytes()
         clock = time.perf_counter_ns
-        for _ in range(job["invocations"]):
+        for index in range(job["invocations"]):
             invocation_context = context()
             begin = clock()
             handler(event, invocation_context)
-            timings.append(clock() - begin)
+            timings[index] = clock() - begin
         figures.update(
-            request_ns=timings,
+            request_ns=timings.tolist(),
             rss_growth_bytes=memory_bytes("VmRSS") - rss_before,
             log_bytes=log_bytes() - log_before,
         )

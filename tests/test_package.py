@@ -9,24 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import awslambdaric
-import boto3
-import botocore
-import dateutil
-import jmespath
 import pytest
-import s3transfer
-import six
-import urllib3
 
+from bench.lambda_layout import runtime_folder
 from tests.conftest import PROJECT_ROOT, answer_of, lambda_function_environment, load_event
 from tests.deploy_tools import OFFLINE_GUARD, build_package, run_offline
 from tests.stage_settings import STAGES, stage_settings
 
 TARGET_ZIPPED_BYTES = 5 * 1024 * 1024
 LAMBDA_RUNTIME = Path(__file__).parent / "lambda_runtime.py"
-# What Lambda's python3.11 runtime has in /var/runtime, outside the package.
-RUNTIME_LIBRARIES = (boto3, botocore, s3transfer, jmespath, dateutil, six, urllib3, awslambdaric)
 # Build, test and deploy tools: none of them may be in the package.
 LEFT_OUT = (
     "tests",
@@ -149,11 +140,7 @@ def packaged_run(package, tmp_path_factory) -> dict[str, Any]:
     task_root, runtime_dir = root / "task", root / "runtime"
     with zipfile.ZipFile(package.zip_path) as archive:
         archive.extractall(task_root)
-    runtime_dir.mkdir()
-    for library in RUNTIME_LIBRARIES:
-        source = Path(library.__file__)
-        source = source.parent if source.name == "__init__.py" else source
-        (runtime_dir / source.name).symlink_to(source)
+    runtime_folder(runtime_dir)
 
     configured = stage_settings(package.stage)
     region = configured.aws_region
