@@ -80,11 +80,8 @@ def main() -> None:
             begin = clock()
             handler(event, invocation_context)
             timings[index] = clock() - begin
-        figures.update(
-            request_ns=timings.tolist(),
-            rss_growth_bytes=memory_bytes("VmRSS") - rss_before,
-            log_bytes=log_bytes() - log_before,
-        )
+        rss_growth, logged = memory_bytes("VmRSS") - rss_before, log_bytes() - log_before
+        figures.update(request_ns=timings.tolist(), rss_growth_bytes=rss_growth, log_bytes=logged)
     with open(job["output"], "w", encoding="utf-8") as output:
         json.dump(figures, output)
 
