@@ -8,6 +8,7 @@ runtime folder (Lambda's /var/runtime). The tests of the package use the same la
 import os
 import stat
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 
@@ -42,10 +43,13 @@ def runtime_folder(folder: Path) -> Path:
     return folder
 
 
-def unzip_read_only(package: Path, task_root: Path) -> Path:
-    """Unzip ``package`` into ``task_root`` and take away every write permission, as Lambda's /var/task has none."""
+def unzip_read_only(package: Path, task_root: Path, replaced: Mapping[str, str] | None = None) -> Path:
+    """Unzip ``package`` into ``task_root``, overwrite the files named in ``replaced`` with their new text, and
+    take away every write permission, as Lambda's /var/task has none."""
     with zipfile.ZipFile(package) as archive:
         archive.extractall(task_root)
+    for name, text in (replaced or {}).items():
+        (task_root / name).write_text(text)
     for folder, _, files in os.walk(task_root):
         for name in (*files, "."):
             path = Path(folder, name)

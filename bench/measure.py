@@ -64,14 +64,13 @@ def run_subject(
     options = ["-X", "importtime"] if import_time else []
     command = [sys.executable, "-I", "-S", "-B", *options, str(RUNNER), str(job_file)]
     environment = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "TZ": ":UTC", **subject.environment}
-    with open(run.logs / f"{subject.key}-{mode}.log", "ab") as log:
+    log_path = run.logs / f"{subject.key}-{mode}.log"
+    with open(log_path, "ab") as log:
         stderr = subprocess.PIPE if import_time else log
         spawn_ns = time.monotonic_ns()
         result = subprocess.run(command, stdout=log, stderr=stderr, env=environment, cwd=subject.cwd, check=False)
     if result.returncode != 0:
-        raise RuntimeError(
-            f"{subject.label}: runner exited {result.returncode}; see {run.logs}/{subject.key}-{mode}.log"
-        )
+        raise RuntimeError(f"{subject.label}: runner exited {result.returncode}; see {log_path}")
     figures = json.loads(output.read_text())
     output.unlink()
     job_file.unlink()

@@ -158,7 +158,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
     subjects = results["subjects"]
     cold_keys = [key for key, subject in subjects.items() if subject["cold"]]
     figure, ((cold_axis, warm_axis), (memory_axis, size_axis)) = pyplot.subplots(2, 2, figsize=(14, 9))
-    labels = [subjects[key]["label"].replace(" via ", "\nvia ").replace(", ", "\n") for key in cold_keys]
+    labels = [_two_lines(subjects[key]["label"]) for key in cold_keys]
 
     left = [0.0] * len(cold_keys)
     for part in SPLIT_PARTS:
@@ -172,7 +172,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
     cold_axis.legend(fontsize=8)
 
     warm_keys = list(subjects)
-    warm_labels = [subjects[key]["label"].replace(" via ", "\nvia ").replace(", ", "\n") for key in warm_keys]
+    warm_labels = [_two_lines(subjects[key]["label"]) for key in warm_keys]
     warm_axis.barh(warm_labels, [subjects[key]["warm"]["p99_us"] for key in warm_keys], color="#cccccc", label="p99")
     warm_axis.barh(warm_labels, [subjects[key]["warm"]["median_us"] for key in warm_keys], label="median")
     warm_axis.set_xlabel("µs per request")
@@ -198,3 +198,8 @@ def plot(results: dict[str, Any], path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     pyplot.close(figure)
+
+
+def _two_lines(label: str) -> str:
+    """A subject's label broken where the plot's axis has room for it."""
+    return label.replace(" via ", "\nvia ").replace(", ", "\n")

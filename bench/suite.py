@@ -10,6 +10,7 @@ import shutil
 import statistics
 import sys
 import sysconfig
+import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -53,13 +54,11 @@ def loopback_event() -> dict[str, Any]:
     return proxy_event(request, Api(STAGE))
 
 
-def with_log_level(settings_module: str, level: str) -> str:
-    return re.sub(r"^LOG_LEVEL=.*$", f"LOG_LEVEL={level!r}", settings_module, flags=re.MULTILINE)
-
-
-def with_app(settings_module: str, module: str, function: str) -> str:
-    settings_module = re.sub(r"^APP_MODULE=.*$", f"APP_MODULE={module!r}", settings_module, flags=re.MULTILINE)
-    return re.sub(r"^APP_FUNCTION=.*$", f"APP_FUNCTION={function!r}", settings_module, flags=re.MULTILINE)
+def with_settings(settings_module: str, **values: str) -> str:
+    """The text of a generated zappa_settings.py with the given ``NAME=value`` lines replaced."""
+    for name, value in values.items():
+        settings_module = re.sub(rf"^{name}=.*$", f"{name}={value!r}", settings_module, flags=re.MULTILINE)
+    return settings_module
 
 
 def lay_out_subjects(work: Path, package: Path) -> tuple[list[Subject], list[Subject]]:
@@ -72,7 +71,8 @@ def lay_out_subjects(work: Path, package: Path) -> tuple[list[Subject], list[Sub
     site_packages = sysconfig.get_paths()["purelib"]
     hello = work / "subjects"
     shutil.copytree(SUBJECTS_FOLDER, hello, ignore=shutil.ignore_patterns("__pycache__"))
-    (hello / "zappa_settings.py").write_text(with_app(config.settings_module, "hello_app", "app"))
+    hello_settings = with_settings(config.settings_module, APP_MODULE="hello_app", APP_FUNCTION="app")
+    (hello / "zappa_settings.py").write_text(hello_settings)
     compileall.compile_dir(hello, quiet=1)
 
     def ours(key: str, label: str, task_root: Path) -> Subject:
@@ -103,13 +103,12 @@ def lay_out_subjects(work: Path, package: Path) -> tuple[list[Subject], list[Sub
         ),
         ours("loopback", "loopback, prod package", lambda_layout.unzip_read_only(package, work / "task")),
     ]
+    with zipfile.ZipFile(package) as archive:
+        packaged_settings = archive.read("zappa_settings.py").decode()
     variants = []
     for key, level in LOG_LEVEL_VARIANTS.items():
-        task_root = work / f"task-{key}"
-        lambda_layout.unzip_read_only(package, task_root)
-        settings = task_root / "zappa_settings.py"
-        lambda_layout.make_writable(task_root)
-        settings.write_text(with_log_level(settings.read_text(), level))
+        settings = with_settings(packaged_settings, LOG_LEVEL=level)
+        task_root = lambda_layout.unzip_read_only(package, work / f"task-{key}", {"zappa_settings.py": settings})
         variants.append(ours(key, f"loopback, prod package, log_level {level}", task_root))
     return subjects, variants
 
