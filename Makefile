@@ -1,83 +1,104 @@
-# The commands README.md names. Each creates the virtualenv it needs on first use:
-# .venv for running and testing, .venv-deploy (runtime requirements only) for packaging and deploying.
+# The commands README.md names. Each installs what it needs on first use, from uv.lock (pinned by hash):
+#   .venv-uv      uv itself, installed with pip from requirements-uv.txt
+#   .venv         the app's dependencies (`make run`), plus the dev and bench groups for `make test`
+#   .venv-package exactly what the Lambda package carries (deploy/package_requirements.py); Zappa packages it
 PYTHON3 ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
-DEPLOY_VENV ?= .venv-deploy
-DEPLOY_BIN := $(DEPLOY_VENV)/bin
-DEPLOY_STAMP := $(DEPLOY_VENV)/.installed
+UV_VENV := .venv-uv
+UV := $(UV_VENV)/bin/uv
+PACKAGE_VENV := .venv-package
 HOST ?= 127.0.0.1
 PORT ?= 5000
 GATEWAY_PORT ?= 8000
 STAGE ?= dev
 PACKAGE = dist/loopback-$(STAGE).zip
-# Zappa packages the virtualenv named by VIRTUAL_ENV, so it is always the deploy-only one:
-# a package built from .venv would carry pytest, moto and the rest.
-ZAPPA := VIRTUAL_ENV=$(abspath $(DEPLOY_VENV)) $(DEPLOY_BIN)/zappa
+# uv installs into .venv, with the Python this Makefile is given, and never downloads one.
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+export UV_COMPILE_BYTECODE := 1
+# Zappa packages the virtualenv named by VIRTUAL_ENV: always the package one, never .venv with its tools.
+ZAPPA := VIRTUAL_ENV=$(abspath $(PACKAGE_VENV)) $(BIN)/zappa
+# Only the app's own dependencies; keeps the dev tools if `make test` installed them.
+SYNC_RUNTIME := $(UV) sync --locked --quiet --inexact --no-default-groups --python $(PYTHON3)
 
-.PHONY: run run-gateway test lint format venv deploy-venv package deploy smoke bench clean
+.PHONY: run run-gateway test test-quick lint format venv package-venv check-settings package deploy smoke bench clean
 
-$(STAMP): requirements.txt requirements-dev.txt requirements-bench.txt
-	$(PYTHON3) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+$(UV): requirements-uv.txt
+	$(PYTHON3) -m venv $(UV_VENV)
+	$(UV_VENV)/bin/python -m pip install --quiet --require-hashes -r requirements-uv.txt
 	touch $@
 
-$(DEPLOY_STAMP): requirements.txt
-	$(PYTHON3) -m venv $(DEPLOY_VENV)
-	$(DEPLOY_BIN)/python -m pip install --quiet -r requirements.txt
+## venv: create .venv with the app's dependencies and the dev and bench tools
+venv: $(UV)
+	$(UV) sync --locked --quiet --python $(PYTHON3)
+
+## package-venv: create .venv-package with exactly what the Lambda package carries
+package-venv: $(PACKAGE_VENV)/.installed
+
+$(PACKAGE_VENV)/.installed: uv.lock deploy/package_requirements.py $(UV)
+	$(SYNC_RUNTIME)
+	$(UV) venv --quiet --allow-existing --python $(BIN)/python $(PACKAGE_VENV)
+	UV=$(UV) $(BIN)/python deploy/package_requirements.py > $(PACKAGE_VENV)/requirements.txt
+	$(UV) pip sync --quiet --require-hashes --python $(PACKAGE_VENV)/bin/python $(PACKAGE_VENV)/requirements.txt
 	touch $@
 
-## venv: create .venv with the runtime and development requirements
-venv: $(STAMP)
-
-## deploy-venv: create .venv-deploy with the runtime requirements only
-deploy-venv: $(DEPLOY_STAMP)
-
-## run: serve the app with `flask run` on http://127.0.0.1:5000 (stage: $LOOPBACK_STAGE, default local)
-run: $(STAMP)
-	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+## run: serve the app with `flask run` on http://127.0.0.1:5000, reloading on code changes
+##      (stage: $LOOPBACK_STAGE, default local); installs only the app's dependencies
+run: $(UV)
+	$(SYNC_RUNTIME)
+	$(BIN)/flask --app app.wsgi run --reload --host $(HOST) --port $(PORT)
 
 ## run-gateway: serve STAGE through Zappa's Lambda handler as API Gateway would, on http://127.0.0.1:8000/$(STAGE)/
 ##              (a REST API; HTTP_API=1 for an HTTP API's payload 2.0 events)
-run-gateway: $(STAMP)
+run-gateway: venv
 	$(BIN)/python -m local_gateway --stage $(STAGE) --host $(HOST) --port $(GATEWAY_PORT) $(if $(HTTP_API),--http-api)
 
-## test: lint, check formatting, run every test (the package and deploy tests use .venv-deploy)
-test: $(STAMP) $(DEPLOY_STAMP) lint
+## test: lint, check formatting, run every test
+test: venv package-venv lint
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+## test-quick: every test but the slow ones (packages, deploys, servers, the bench)
+test-quick: venv
+	$(BIN)/python -m pytest -m "not slow" -q
+
+lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMP)
+format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## check-settings: stop unless STAGE's settings in zappa_settings.json are filled in (its S3 bucket)
+check-settings: $(UV)
+	$(SYNC_RUNTIME)
+	$(BIN)/python -m deploy.placeholders $(STAGE)
+
 ## package: build dist/loopback-$(STAGE).zip with `zappa package`, then add bytecode Lambda can use
-package: $(DEPLOY_STAMP)
+package: package-venv
 	@mkdir -p dist
 	$(ZAPPA) package $(STAGE) -o $(PACKAGE)
-	$(DEPLOY_BIN)/python deploy/bytecode.py $(PACKAGE)
+	$(BIN)/python deploy/bytecode.py $(PACKAGE)
 
-## deploy: deploy STAGE's package the first time, update it after that
-deploy: package
-	@if grep -q CHANGE-ME zappa_settings.json; then \
-		echo "zappa_settings.json: set each stage's s3_bucket to a bucket name you own (see README)"; exit 1; fi
+## deploy: check STAGE's settings, then deploy its package the first time and update it after that
+deploy: check-settings
+	$(MAKE) --no-print-directory package STAGE=$(STAGE)
 	@# `zappa deploy -z` skips creating the execution role, so a first deploy lets Zappa build everything;
 	@# every deploy then uploads the package above.
 	$(ZAPPA) status $(STAGE) > /dev/null || $(ZAPPA) deploy $(STAGE)
 	$(ZAPPA) update $(STAGE) -z $(PACKAGE)
 
 ## smoke: GET /health of the deployed STAGE; fails unless it answers 200 with that stage
-smoke: $(DEPLOY_STAMP)
-	$(DEPLOY_BIN)/python deploy/smoke.py $(STAGE)
+smoke: $(UV)
+	$(SYNC_RUNTIME)
+	$(BIN)/python deploy/smoke.py $(STAGE)
 
 ## bench: build the prod package and measure it against its baselines and peers;
-##        writes bench/results.md, bench/results.png and bench/results.json (about 5 minutes)
-bench: $(STAMP) $(DEPLOY_STAMP)
+##        writes bench/results.md, bench/results.png and bench/results.json
+bench: venv package-venv
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) $(DEPLOY_VENV) dist .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(UV_VENV) $(PACKAGE_VENV) dist .pytest_cache .ruff_cache

@@ -1,37 +1,45 @@
-"""loopback: a Flask app that answers a POST with exactly how the request reached it."""
+"""A Flask app skeleton for AWS Lambda behind API Gateway, and the loopback probe as one part of it.
+
+``create_app()`` builds the app; ``app.wsgi`` holds the one app object that Zappa and ``flask run``
+load. Importing this package, or any module in it, builds no app and reads no environment.
+"""
 
 from collections.abc import Callable, Mapping
+from importlib import import_module
 from typing import Any
 
 from flask import Flask, Response
 
-from .config import config_for_stage, extra_sensitive_headers, selected_stage
+from . import access_log, errors, request_id, stages
 
 STAGE_HEADER = "X-Loopback-Stage"
+# The app's parts: each a module or package under app/ with a blueprint named ``bp``.
+BLUEPRINTS = (
+    ".health",
+    ".loopback",  # the probe: delete this line, app/loopback/ and tests/loopback/ to remove it
+)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app for the stage in ``test_config["STAGE"]``, else the environment's stage."""
-    test_config = dict(test_config or {})
+    """Build the app for the stage ``test_config["STAGE"]`` names, else ``LOOPBACK_STAGE``, else ``local``.
+
+    An unknown stage raises ``stages.UnknownStageError``, whose one line names the known stages.
+    """
     app = Flask(__name__)
-    settings = config_for_stage(test_config.get("STAGE") or selected_stage())
-    app.config.from_object(settings)
-    app.config["SENSITIVE_HEADERS"] = (
-        *settings.SENSITIVE_HEADERS,
-        *extra_sensitive_headers(),
-    )
-    app.config.update(test_config)
-    # Keep the template's key order, and show the path exactly as it came.
+    # Lambda's synchronous invocation payload limit: a larger body never reaches a deployed
+    # function, so a local run refuses it too.
+    app.config["MAX_CONTENT_LENGTH"] = 6 * 1024 * 1024
+    app.config.update(stages.stage_config(test_config))
+    # Keep the key order the code gives, and route on the path exactly as it came (as API Gateway does).
     app.json.sort_keys = False
     app.url_map.merge_slashes = False
 
-    from . import access_log, errors, invocation, routes
-
-    errors.register_error_handlers(app)
+    request_id.init_app(app)
+    errors.init_app(app)
     access_log.init_app(app)
-    app.before_request(invocation.begin_invocation)
     app.after_request(_stage_teller(app.config["STAGE"]))
-    app.register_blueprint(routes.bp)
+    for name in BLUEPRINTS:
+        app.register_blueprint(import_module(name, __name__).bp)
     return app
 
 
@@ -43,6 +51,3 @@ def _stage_teller(stage: str) -> Callable[[Response], Response]:
         return response
 
     return tell_stage
-
-
-app = create_app()

@@ -21,12 +21,14 @@ def http_error(error: HTTPException) -> Response:
 
 
 def _message(error: HTTPException) -> str:
-    # The router's own descriptions do not say which method or path they are about.
-    if isinstance(error, MethodNotAllowed):
-        allowed = ", ".join(error.valid_methods or ())
-        return f"{request.method} is not allowed on {request.path}; allowed: {allowed}."
-    if isinstance(error, NotFound):
-        return f"No route for {request.method} {request.path}."
+    # The router's own descriptions do not say which method or path they are about; a view's
+    # own description (``abort(404, "No item 7.")``) is kept.
+    if error.description == type(error).description:
+        if isinstance(error, MethodNotAllowed):
+            allowed = ", ".join(error.valid_methods or ())
+            return f"{request.method} is not allowed on {request.path}; allowed: {allowed}."
+        if isinstance(error, NotFound):
+            return f"No route for {request.method} {request.path}."
     return error.description or error.name
 
 
@@ -36,6 +38,6 @@ def unexpected_error(error: Exception) -> Response:
     return http_error(InternalServerError("An unexpected error happened; quote the request id when reporting it."))
 
 
-def register_error_handlers(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected_error)

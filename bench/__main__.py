@@ -20,8 +20,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="a few runs of everything, to check the harness")
     parser.add_argument(
         "--zappa",
-        default=str(HERE.parent / ".venv-deploy" / "bin" / "zappa"),
-        help="the command that runs Zappa's CLI (default: the deploy virtualenv's zappa)",
+        default=str(HERE.parent / ".venv" / "bin" / "zappa"),
+        help="the command that runs Zappa's CLI (default: .venv's zappa)",
     )
     arguments = parser.parse_args(argv)
     config = QUICK if arguments.quick else Config()

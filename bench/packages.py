@@ -1,20 +1,22 @@
 """Build the packages the benchmark compares: ours as `make package STAGE=prod` builds it, and what
-stock Zappa makes of the same app from an ordinary virtualenv with default settings."""
+stock Zappa makes of the same app from an ordinary virtualenv (the app's dependencies) with default settings."""
 
 import json
 import os
 import shutil
 import subprocess
+import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEPLOY_VENV = PROJECT_ROOT / ".venv-deploy"
+PACKAGE_VENV = PROJECT_ROOT / ".venv-package"
+UV = os.environ.get("UV") or str(PROJECT_ROOT / ".venv-uv" / "bin" / "uv")
 # Zappa's defaults, apart from use_precompiled_packages: left on, Zappa asks PyPI for other
 # wheels of the virtualenv's compiled packages, which it already holds as manylinux wheels.
 STOCK_SETTINGS = {
-    "app_function": "app.app",
+    "app_function": "app.wsgi.app",
     "project_name": "loopback",
     "runtime": "python3.11",
     "aws_region": "ap-northeast-2",
@@ -36,9 +38,9 @@ def package_size(package: Path) -> PackageSize:
     return PackageSize(package.stat().st_size, sum(entry.file_size for entry in entries), len(entries))
 
 
-def zappa_package(zappa: list[str], stage: str, project: Path, output: Path) -> Path:
-    """Run ``zappa package STAGE`` in ``project`` with the deploy-only virtualenv, as `make package` does."""
-    environment = {**os.environ, "VIRTUAL_ENV": str(DEPLOY_VENV)}
+def zappa_package(zappa: list[str], stage: str, project: Path, output: Path, venv: Path) -> Path:
+    """Run ``zappa package STAGE`` in ``project``, packaging the virtualenv ``venv``."""
+    environment = {**os.environ, "VIRTUAL_ENV": str(venv)}
     result = subprocess.run(
         [*zappa, "package", stage, "-o", str(output)], cwd=project, env=environment, capture_output=True, text=True
     )
@@ -49,9 +51,9 @@ def zappa_package(zappa: list[str], stage: str, project: Path, output: Path) -> 
 
 def build_prod(zappa: list[str], work: Path) -> Path:
     """The prod package, built exactly as `make package STAGE=prod` builds it."""
-    package = zappa_package(zappa, "prod", PROJECT_ROOT, work / "loopback-prod.zip")
+    package = zappa_package(zappa, "prod", PROJECT_ROOT, work / "loopback-prod.zip", PACKAGE_VENV)
     subprocess.run(
-        [str(DEPLOY_VENV / "bin" / "python"), str(PROJECT_ROOT / "deploy" / "bytecode.py"), str(package)],
+        [sys.executable, str(PROJECT_ROOT / "deploy" / "bytecode.py"), str(package)],
         check=True,
         capture_output=True,
     )
@@ -63,4 +65,12 @@ def build_stock(zappa: list[str], work: Path) -> Path:
     project = work / "stock-project"
     shutil.copytree(PROJECT_ROOT / "app", project / "app", ignore=shutil.ignore_patterns("__pycache__"))
     (project / "zappa_settings.json").write_text(json.dumps({"stock": STOCK_SETTINGS}, indent=4))
-    return zappa_package(zappa, "stock", project, work / "loopback-stock.zip")
+    # What a user of stock Zappa packages: a virtualenv with the app's dependencies, from uv's cache.
+    venv = work / "stock-venv"
+    subprocess.run(
+        [UV, "sync", "--locked", "--offline", "--quiet", "--no-default-groups", "--python", sys.executable],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "UV_PROJECT_ENVIRONMENT": str(venv)},
+        check=True,
+    )
+    return zappa_package(zappa, "stock", project, work / "loopback-stock.zip", venv)

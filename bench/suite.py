@@ -66,7 +66,7 @@ def lay_out_subjects(work: Path, package: Path) -> tuple[list[Subject], list[Sub
     config = function_config(STAGE)
     environment = lambda_environment(config.name, config.memory_mb, config.region, "bench")
     runtime = str(lambda_layout.runtime_folder(work / "runtime"))
-    # The baselines run from this virtualenv, whose bytecode pip compiled at install; their own
+    # The baselines run from this virtualenv, whose bytecode uv compiled at install; their own
     # folder is compiled here, so every module they import has valid bytecode.
     site_packages = sysconfig.get_paths()["purelib"]
     hello = work / "subjects"
@@ -82,7 +82,7 @@ def lay_out_subjects(work: Path, package: Path) -> tuple[list[Subject], list[Sub
             "ours",
             (str(task_root), runtime),
             "handler.lambda_handler",
-            "app",
+            "app.wsgi",
             {**environment, **config.environment, "LAMBDA_TASK_ROOT": str(task_root)},
             str(task_root),
         )

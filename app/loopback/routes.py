@@ -1,0 +1,32 @@
+"""The loopback's HTTP surface: ``POST`` on the root and on every path below it."""
+
+from json import JSONEncoder
+
+from flask import Blueprint, Response, current_app, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from .invocation import begin_invocation, current_request_view
+from .lambda_context import lambda_context_view
+from .passthrough import loopback_answer
+
+bp = Blueprint("loopback", __name__)
+bp.before_request(begin_invocation)
+_encode = JSONEncoder(separators=(",", ":")).encode
+
+
+@bp.record_once
+def _default_settings(state) -> None:
+    # A stage turns masking on with LOOPBACK_MASK_SENSITIVE_HEADERS=true (prod does, in zappa_settings.json).
+    state.app.config.setdefault("MASK_SENSITIVE_HEADERS", False)
+
+
+@bp.post("/")
+@bp.post("/<path:path>")
+def loopback(path: str = "") -> Response:
+    """Answer with how this request reached the app: its event, Lambda context and extras."""
+    view = current_request_view()
+    config = current_app.config
+    if len(view.body) > config["MAX_CONTENT_LENGTH"]:
+        raise RequestEntityTooLarge("The request body is over Lambda's 6 MB synchronous payload limit.")
+    answer = loopback_answer(view, lambda_context_view(g.lambda_context), request.path, config)
+    return Response(_encode(answer), mimetype="application/json")

@@ -1,0 +1,43 @@
+"""``python -m deploy.placeholders STAGE``: stop unless STAGE's settings in zappa_settings.json are filled in.
+
+zappa_settings.json ships with ``CHANGE-ME`` placeholders where each user must put a name of their
+own (S3 bucket names are global across all accounts). `make deploy STAGE=S` runs this first, before
+it builds anything, and checks S only: a team can deploy dev before it has named prod's bucket.
+"""
+
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from app.stages import SETTINGS_FILE, stage_names, zappa_stage
+
+PLACEHOLDER = "CHANGE-ME"
+
+
+def placeholders(settings: Any, where: str = "") -> Iterator[str]:
+    """The settings (dotted paths) whose value still holds a placeholder, ``extends`` applied."""
+    if isinstance(settings, dict):
+        for key, value in settings.items():
+            yield from placeholders(value, f"{where}.{key}" if where else key)
+    elif isinstance(settings, list):
+        for index, value in enumerate(settings):
+            yield from placeholders(value, f"{where}[{index}]")
+    elif isinstance(settings, str) and PLACEHOLDER in settings:
+        yield where
+
+
+def main(argv: list[str]) -> int:
+    [stage] = argv
+    if stage not in stage_names():
+        print(f"{SETTINGS_FILE.name} has no stage {stage!r}; its stages: {', '.join(stage_names())}", file=sys.stderr)
+        return 2
+    unfilled = list(placeholders(zappa_stage(stage).stage_config))
+    for name in unfilled:
+        print(
+            f"{SETTINGS_FILE.name}: set {stage}'s {name} to a name you own (see README, Deploy to AWS)", file=sys.stderr
+        )
+    return 1 if unfilled else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

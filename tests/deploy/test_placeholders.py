@@ -1,0 +1,82 @@
+"""`make deploy STAGE=S` stops, before it builds anything, while S's settings still hold a placeholder;
+only S's: a team can deploy dev before it names prod's bucket."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from deploy.placeholders import PLACEHOLDER, placeholders
+from tests.support import PROJECT_ROOT
+from tests.support.stage_settings import STAGES
+
+UV = PROJECT_ROOT / ".venv-uv" / "bin" / "uv"
+
+
+def test_placeholders_are_found_at_any_depth():
+    settings = {"s3_bucket": f"{PLACEHOLDER}-x", "a": {"b": [1, "ok", f"{PLACEHOLDER}"]}, "c": "fine"}
+    assert list(placeholders(settings)) == ["s3_bucket", "a.b[2]"]
+    assert list(placeholders({"s3_bucket": "my-team-deploys"})) == []
+
+
+@pytest.fixture
+def checkout(tmp_path) -> Path:
+    """A user's checkout of the project: its files, no virtualenvs, no build output."""
+    copy = tmp_path / "loopback"
+    shutil.copytree(
+        PROJECT_ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(".venv*", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", "dist"),
+    )
+    return copy
+
+
+def with_buckets(checkout: Path, buckets: dict[str, str]) -> None:
+    settings = json.loads((checkout / "zappa_settings.json").read_text())
+    for stage, bucket in buckets.items():
+        settings[stage]["s3_bucket"] = bucket
+    (checkout / "zappa_settings.json").write_text(json.dumps(settings, indent=4))
+
+
+def make_deploy(checkout: Path, stage: str) -> subprocess.CompletedProcess:
+    """`make deploy` in the checkout, with this run's virtualenv and uv; AWS is never reached: the check comes first."""
+    environment = {**os.environ, "UV_OFFLINE": "1"}
+    command = ["make", "--no-print-directory", "deploy", f"STAGE={stage}", f"VENV={Path(sys.executable).parent.parent}"]
+    return subprocess.run(
+        [*command, f"UV={UV}"], cwd=checkout, env=environment, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_deploy_stops_before_building_while_the_stages_bucket_is_a_placeholder(checkout):
+    with_buckets(checkout, {stage: f"{PLACEHOLDER}-{stage}" for stage in STAGES})
+    result = make_deploy(checkout, STAGES[0])
+    assert result.returncode != 0
+    assert f"set {STAGES[0]}'s s3_bucket to a name you own" in result.stderr
+    assert not (checkout / "dist").exists()
+
+
+def test_only_the_deployed_stages_placeholders_count(checkout):
+    first, *others = STAGES
+    with_buckets(checkout, {first: "my-team-deploys-first", **{stage: f"{PLACEHOLDER}-{stage}" for stage in others}})
+    check = subprocess.run(
+        [sys.executable, "-m", "deploy.placeholders", first], cwd=checkout, capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stderr
+    for stage in others:
+        refused = subprocess.run(
+            [sys.executable, "-m", "deploy.placeholders", stage], cwd=checkout, capture_output=True, text=True
+        )
+        assert refused.returncode == 1
+        assert f"set {stage}'s s3_bucket" in refused.stderr
+
+
+def test_an_unknown_stage_is_refused(checkout):
+    result = subprocess.run(
+        [sys.executable, "-m", "deploy.placeholders", "staging"], cwd=checkout, capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "no stage 'staging'" in result.stderr

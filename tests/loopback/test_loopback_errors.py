@@ -1,0 +1,63 @@
+"""The loopback's own errors: bodies it cannot show, methods it does not answer, failures while it answers."""
+
+import logging
+
+import pytest
+
+from tests.support.json_errors import error_of
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b'{"a": ', b"{'a': 1}", b"[1, 2,]", b'{"a": NaN}', b"Infinity", b"[" * 100_000 + b"]" * 100_000],
+)
+def test_malformed_json_is_400(client, data):
+    error = error_of(client.post("/", data=data, content_type="application/json"), 400)
+    assert "not valid JSON" in error["message"]
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize("path", ["/", "/some/path"])
+def test_other_methods_on_the_loopback_are_405_with_allow(client, method, path):
+    response = client.open(path, method=method)
+    error = error_of(response, 405)
+    assert "POST" in response.headers["Allow"].split(", ")
+    assert method in error["message"] and path in error["message"]
+
+
+def test_a_path_no_route_matches_is_404(client):
+    # A line break (%0A) in a path segment matches no route, not even the catch-all.
+    error = error_of(client.post("/a%0Ab"), 404)
+    assert "No route" in error["message"]
+
+
+def test_body_over_lambda_payload_limit_is_413(client):
+    error_of(client.post("/", data=b"x" * (6 * 1024 * 1024 + 1), content_type="text/plain"), 413)
+
+
+def test_body_at_the_limit_is_served(client):
+    data = b"x" * (6 * 1024 * 1024)
+    response = client.post("/", data=data, content_type="text/plain")
+    assert response.status_code == 200
+    assert response.get_json()["extras"]["body"]["size"] == len(data)
+
+
+@pytest.mark.parametrize("stage", ["local", "dev", "prod"])
+def test_unexpected_error_is_500_json_with_request_id_and_logged(client_for, monkeypatch, caplog, stage):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom in the answer builder")
+
+    monkeypatch.setattr("app.loopback.routes.loopback_answer", broken)
+    with caplog.at_level(logging.ERROR):
+        response = client_for(stage, TESTING=False).post("/")
+    error = error_of(response, 500)
+    assert b"boom" not in response.data
+    record = next(record for record in caplog.records if record.levelno == logging.ERROR)
+    assert error["request-id"] in record.getMessage()
+    assert record.exc_info and "boom in the answer builder" in str(record.exc_info[1])
+
+
+def test_request_id_of_an_error_is_the_request_id_of_the_request(client):
+    first = client.get("/").get_json()["error"]["request-id"]
+    second = client.get("/").get_json()["error"]["request-id"]
+    assert first != second

@@ -1,0 +1,110 @@
+"""Real servers on 127.0.0.1, as the Makefile starts them: ``flask run`` (``make run``) and the
+local API Gateway (``make run-gateway``); and exact HTTP requests to them."""
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.message import Message
+from pathlib import Path
+
+import pytest
+
+from local_gateway.events import HttpRequest
+from tests.support import PROJECT_ROOT
+
+START_SECONDS = 20
+OFFLINE_SITE = Path(__file__).parent / "offline_site"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def flask_run(stage: str) -> Iterator[int]:
+    """Serve the app's ``stage`` with ``flask run``; yields the port once ``GET /health`` answers."""
+    port = free_port()
+    command = [sys.executable, "-m", "flask", "run", "--host", "127.0.0.1", "--port", str(port)]
+    with serving(command, {"LOOPBACK_STAGE": stage, "FLASK_APP": "app.wsgi"}, port, "/health"):
+        yield port
+
+
+@contextmanager
+def local_gateway(
+    stage: str = "dev", http_api: bool = False, settings: Path | None = None, integration_timeout: float | None = None
+) -> Iterator[int]:
+    """Serve ``stage`` through the local API Gateway; yields the port once ``GET /<stage>/health`` answers."""
+    port = free_port()
+    command = [sys.executable, "-m", "local_gateway", "--stage", stage, "--port", str(port)]
+    command += ["--http-api"] if http_api else []
+    command += ["--settings", str(settings)] if settings else []
+    command += ["--integration-timeout", str(integration_timeout)] if integration_timeout else []
+    with serving(command, {}, port, f"/{stage}/health"):
+        yield port
+
+
+@contextmanager
+def serving(command: list[str], environment: dict[str, str], port: int, health: str) -> Iterator[None]:
+    """Run ``command`` and every Python process it starts offline (tests/offline.py); fail the test if
+    any of them tried to leave this machine."""
+    with tempfile.TemporaryDirectory() as folder:
+        offline_log = Path(folder) / "off-machine.log"
+        env = {
+            **os.environ,
+            **environment,
+            "PYTHONPATH": os.pathsep.join([str(OFFLINE_SITE), str(PROJECT_ROOT)]),
+            "LOOPBACK_OFFLINE_LOG": str(offline_log),
+        }
+        log = Path(folder) / "server.log"
+        with log.open("wb") as output:
+            # Its own process group: stopping it stops what it started (make's child, the gateway's workers).
+            server = subprocess.Popen(
+                command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        try:
+            _wait_until_healthy(server, port, health, log)
+            yield
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=10)
+        attempts = offline_log.read_text() if offline_log.exists() else ""
+        assert not attempts, f"{' '.join(command)} tried to leave this machine:\n{attempts}"
+
+
+def _wait_until_healthy(server: subprocess.Popen, port: int, health: str, log: Path) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while True:
+        try:
+            status, _, _ = send(port, HttpRequest("GET", health, [("Host", f"127.0.0.1:{port}")]))
+            if status == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            os.killpg(server.pid, signal.SIGKILL)
+            pytest.fail(f"{server.args} did not start:\n{log.read_text()}")
+        time.sleep(0.1)
+
+
+def send(port: int, request: HttpRequest, timeout: float = 30) -> tuple[int, Message, bytes]:
+    """Send exactly ``request``'s headers (no others) over a real HTTP connection. The answer's
+    headers are looked up without regard to case; ``get_all`` gives a repeated one's values."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.putrequest(request.method, request.target, skip_host=True, skip_accept_encoding=True)
+        for name, value in request.headers:
+            connection.putheader(name, value)
+        connection.endheaders(request.body or None)
+        response = connection.getresponse()
+        return response.status, response.msg, response.read()
+    finally:
+        connection.close()
