@@ -6,7 +6,7 @@ PYTHON3 ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 UV_VENV := .venv-uv
-UV := $(UV_VENV)/bin/uv
+UV ?= $(UV_VENV)/bin/uv
 PACKAGE_VENV := .venv-package
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -19,7 +19,8 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 export UV_COMPILE_BYTECODE := 1
 # Zappa packages the virtualenv named by VIRTUAL_ENV: always the package one, never .venv with its tools.
-ZAPPA := VIRTUAL_ENV=$(abspath $(PACKAGE_VENV)) $(BIN)/zappa
+ZAPPA_CLI ?= $(BIN)/zappa
+ZAPPA := VIRTUAL_ENV=$(abspath $(PACKAGE_VENV)) $(ZAPPA_CLI)
 # Only the app's own dependencies; keeps the dev tools if `make test` installed them.
 SYNC_RUNTIME := $(UV) sync --locked --quiet --inexact --no-default-groups --python $(PYTHON3)
 

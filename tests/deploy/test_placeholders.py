@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from bench.packages import UV as UV_PATH
 from deploy.placeholders import PLACEHOLDER, placeholders
 from tests.support import PROJECT_ROOT
 from tests.support.stage_settings import STAGES
 
-UV = PROJECT_ROOT / ".venv-uv" / "bin" / "uv"
+UV = UV_PATH
 
 
 def test_placeholders_are_found_at_any_depth():

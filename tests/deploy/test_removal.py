@@ -1,0 +1,108 @@
+"""The README's "Build your own API on it", done in a copy of the project: a team's route and its test
+added as the README shows them, then the loopback removed with the README's commands. What stays must
+pass its tests, build with `make package`, and answer `GET /health` and the team's route through
+Zappa's handler in the unzipped package."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.packages import UV
+from local_gateway.events import HTTP_API, REST, Api, HttpRequest, proxy_event
+from tests.support import PROJECT_ROOT
+from tests.support.deploy_tools import ZAPPA_CLI
+from tests.support.lambda_package import run_in_lambda_layout
+from tests.support.readme import blocks, section
+
+pytestmark = pytest.mark.slow
+
+ASSIGNMENT = re.compile(r"^(\w+) = ", re.MULTILINE)
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory) -> Path:
+    """A copy of the project as a team has it: its files, no virtualenvs, no build output (file times kept,
+    so make sees the shared tools as up to date)."""
+    copy = tmp_path_factory.mktemp("team") / "loopback"
+    shutil.copytree(
+        PROJECT_ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(".venv*", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", "dist"),
+    )
+    return copy
+
+
+def follow(checkout: Path, heading: str) -> None:
+    """Do what a README section shows: write each ``# path`` block to that file, put each ``# in path``
+    block's assignment in place of the same assignment in that file, and run each ``sh`` block."""
+    for block in blocks(section(heading)):
+        if block.language == "python" and block.first_line.startswith("# in "):
+            replace_assignment(checkout / block.first_line.removeprefix("# in "), block.text.split("\n", 1)[1])
+        elif block.language == "python" and block.first_line.startswith("# "):
+            target = checkout / block.first_line.removeprefix("# ")
+            target.write_text(block.text.split("\n", 1)[1])
+        elif block.language == "sh":
+            run(checkout, block.text)
+
+
+def replace_assignment(path: Path, assignment: str) -> None:
+    name = ASSIGNMENT.match(assignment).group(1)
+    text = path.read_text()
+    start = re.search(rf"^{name} = ", text, re.MULTILINE).start()
+    end = text.index("\n)\n", start) + 3
+    path.write_text(text[:start] + assignment + text[end:])
+
+
+def run(checkout: Path, script: str) -> None:
+    """Run a README shell block in the checkout, with this run's virtualenv and uv, offline; Zappa's CLI
+    through tests/support/zappa_cli.py (no update check on pypi.org, no address off this machine)."""
+    environment = {
+        **os.environ,
+        "VENV": str(Path(sys.executable).parent.parent),
+        "UV": UV,
+        "UV_OFFLINE": "1",
+        "ZAPPA_CLI": f"{sys.executable} {ZAPPA_CLI}",
+    }
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=checkout,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, f"$ {script}\n{result.stdout}\n{result.stderr}"
+
+
+@pytest.fixture(scope="module")
+def removed(checkout) -> Path:
+    follow(checkout, "### Add a route")
+    follow(checkout, "### Remove the loopback")
+    return checkout
+
+
+def test_the_loopback_is_gone_and_the_teams_route_is_there(removed):
+    assert not (removed / "app" / "loopback").exists()
+    assert not (removed / "tests" / "loopback").exists()
+    text = (removed / "app" / "__init__.py").read_text()
+    assert "loopback" not in text.split("BLUEPRINTS")[1].split(")")[0]
+    assert '".orders",' in text
+    assert (removed / "tests" / "orders" / "test_orders.py").exists()
+
+
+def test_the_package_answers_health_and_the_teams_route(removed, tmp_path):
+    package = removed / "dist" / "loopback-dev.zip"
+    assert package.exists()
+    requests = [HttpRequest("GET", "/dev/health", [("Host", "example.com")]), HttpRequest("GET", "/dev/orders/7")]
+    events = [proxy_event(request, Api("dev", kind)) for request in requests for kind in (REST, HTTP_API)]
+    run = run_in_lambda_layout(package, "dev", events, tmp_path)
+    answers = [(item["response"]["statusCode"], json.loads(item["response"]["body"])) for item in run["responses"]]
+    health, order = (200, {"status": "ok", "stage": "dev"}), (200, {"id": "7", "status": "shipped"})
+    assert answers == [health, health, order, order]
+    assert not [name for name in run["module_files"] if name.startswith("app.loopback")]
