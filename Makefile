@@ -27,8 +27,8 @@ SYNC_RUNTIME := $(UV) sync --locked --quiet --inexact --no-default-groups --pyth
 .PHONY: run run-gateway test test-quick lint format venv package-venv check-settings package deploy smoke bench clean
 
 $(UV): requirements-uv.txt
-	$(PYTHON3) -m venv $(UV_VENV)
-	$(UV_VENV)/bin/python -m pip install --quiet --require-hashes -r requirements-uv.txt
+	$(PYTHON3) -m venv --without-pip $(UV_VENV)
+	$(PYTHON3) -m pip --python $(UV_VENV)/bin/python install --quiet --require-hashes -r requirements-uv.txt
 	touch $@
 
 ## venv: create .venv with the app's dependencies and the dev and bench tools
