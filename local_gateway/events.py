@@ -6,15 +6,29 @@ payload 1.0) and "Create AWS Lambda proxy integrations for HTTP APIs" (HTTP API,
 payload 2.0). The REST API is the one Zappa deploys: resources ``/`` and ``/{proxy+}``,
 binary media type ``*/*`` (so every non-empty body arrives base64-encoded), a regional
 endpoint. The HTTP API has a ``$default`` route and a stage named like Zappa's.
+
+Where the guides say nothing (which fields are percent-decoded, what Host the function sees),
+the builder follows events AWS delivered to a deployed function, captured from CloudWatch Logs
+and published with the hotsock/voker project (``vokerhttp/testdata/apigwv1-request.json``,
+``apigwv2-request.json`` and ``ingress-paths.json``, us-west-2, July 2026):
+
+- Host is the API's own domain, ``{api-id}.execute-api.{region}.amazonaws.com``, whatever the
+  client sent; X-Forwarded-Proto is ``https`` and X-Forwarded-Port ``443``.
+- REST API: ``path``, ``pathParameters`` and ``requestContext.path`` keep the path as the client
+  percent-encoded it (``/capture/space%20value``); query values are form-decoded (``a+b`` → ``a b``,
+  ``a%2Bb`` → ``a+b``).
+- HTTP API: ``rawQueryString`` is the query as sent, ``queryStringParameters`` form-decoded; but
+  ``rawPath`` (and ``requestContext.http.path``) is decoded, twice (``http_api_raw_path``).
 """
 
 import base64
+import re
 import secrets
 import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 REST = "1.0"
 HTTP_API = "2.0"
@@ -27,6 +41,8 @@ RESOURCE_IDS = {"/": "r0ot00", "/{proxy+}": "pr0xy0"}
 TEXT_CONTENT_TYPES = ("text/", "application/json", "application/javascript", "application/xml")
 TEXT_SUFFIXES = ("+json", "+xml")
 REQUEST_TIME_FORMAT = "%d/%b/%Y:%H:%M:%S +0000"
+# A percent sign that does not start an escape.
+STRAY_PERCENT = re.compile("%(?![0-9A-Fa-f]{2})")
 
 
 @dataclass(frozen=True)
@@ -52,6 +68,16 @@ class Api:
     def is_rest(self) -> bool:
         return self.payload_version == REST
 
+    @property
+    def domain(self) -> str:
+        """The API's own host name on AWS: what clients address, and the Host the function receives."""
+        return f"{self.api_id}.execute-api.{self.region}.amazonaws.com"
+
+    @property
+    def url(self) -> str:
+        """The API's URL on AWS, without the stage."""
+        return f"https://{self.domain}"
+
     def path_in_stage(self, path: str) -> str | None:
         """The path after the stage prefix (``/dev/a`` → ``/a``), or None outside the stage."""
         prefix = f"/{self.stage}"
@@ -69,26 +95,52 @@ class Client:
     scheme: str = "https"
 
 
+class RefusedPathError(ValueError):
+    """A path an HTTP API answers with 400 itself, before any route."""
+
+
 def proxy_event(request: HttpRequest, api: Api, client: Client = Client()) -> dict[str, Any]:
-    """The event ``api`` sends its Lambda integration for ``request`` (target with the stage prefix)."""
+    """The event ``api`` sends its Lambda integration for ``request`` (target with the stage prefix).
+
+    Raises ``ValueError`` for a path outside the stage, ``RefusedPathError`` for one an HTTP API refuses.
+    """
     url = urlsplit(request.target)
     path = api.path_in_stage(url.path)
     if path is None:
         raise ValueError(f"{url.path!r} is not under the stage /{api.stage}")
     now = time.time()
-    headers = _with_forwarding_headers(request.headers, client, now, lower=not api.is_rest)
+    headers = _as_forwarded(request.headers, api, client, now)
     if api.is_rest:
         return _rest_event(request, api, client, url.query, path, headers, now)
-    return _http_api_event(request, api, client, url.query, url.path, headers, now)
+    return _http_api_event(request, api, client, url.query, http_api_raw_path(url.path), headers, now)
+
+
+def http_api_raw_path(path: str) -> str:
+    """``rawPath`` as an HTTP API fills it for ``path`` as the client percent-encoded it.
+
+    The captures (module docstring) show the path decoded twice: ``%20`` → space, ``%2F`` → ``/``,
+    ``%252F`` → ``/``, ``%2525`` → ``%``; a ``?`` that the first decoding yields ends the path
+    (``/a%3Fb`` → ``/a``), a ``#`` stays; ``%25done``, whose once-decoded ``%do`` is no escape, is
+    refused with 400. The same refusal applies to a stray ``%`` in the path as sent, and a byte that
+    is not UTF-8 becomes U+FFFD; no capture covers these two.
+    """
+    once = _decoded(path).split("?", 1)[0]
+    return _decoded(once)
+
+
+def _decoded(path: str) -> str:
+    if STRAY_PERCENT.search(path):
+        raise RefusedPathError(f"{path!r} has a percent sign that is not an escape")
+    return unquote(path)
 
 
 def _rest_event(
     request: HttpRequest, api: Api, client: Client, query: str, path: str, headers: list, now: float
 ) -> dict[str, Any]:
     multi_headers = _grouped(headers)
+    # Values form-decoded, a byte that is not UTF-8 as U+FFFD; the path stays percent-encoded.
     multi_query = _grouped(parse_qsl(query, keep_blank_values=True))
     resource = "/" if path == "/" else "/{proxy+}"
-    domain = _domain(request, api)
     return {
         "resource": resource,
         "path": path,
@@ -109,7 +161,7 @@ def _rest_event(
             "accountId": LOCAL_ACCOUNT_ID,
             "protocol": "HTTP/1.1",
             "stage": api.stage,
-            "domainPrefix": domain.split(".")[0],
+            "domainPrefix": api.api_id,
             "requestTimeEpoch": int(now * 1000),
             "requestId": str(uuid.uuid4()),
             "identity": {
@@ -126,7 +178,7 @@ def _rest_event(
                 "userAgent": _last(request.headers, "user-agent"),
                 "user": None,
             },
-            "domainName": domain,
+            "domainName": api.domain,
             "apiId": api.api_id,
         },
         # Binary media type */*: API Gateway base64-encodes every body.
@@ -155,12 +207,11 @@ def _http_api_event(
     event["headers"] = {name: ",".join(values) for name, values in grouped.items()}
     if query_values:
         event["queryStringParameters"] = {name: ",".join(values) for name, values in query_values.items()}
-    domain = _domain(request, api)
     event["requestContext"] = {
         "accountId": LOCAL_ACCOUNT_ID,
         "apiId": api.api_id,
-        "domainName": domain,
-        "domainPrefix": domain.split(".")[0],
+        "domainName": api.domain,
+        "domainPrefix": api.api_id,
         "http": {
             "method": request.method,
             "path": raw_path,
@@ -180,12 +231,12 @@ def _http_api_event(
     return event
 
 
-def _with_forwarding_headers(
-    headers: list[tuple[str, str]], client: Client, now: float, lower: bool
-) -> list[tuple[str, str]]:
-    """The client's headers and those API Gateway adds: the client's address, port and scheme, a trace id.
+def _as_forwarded(headers: list[tuple[str, str]], api: Api, client: Client, now: float) -> list[tuple[str, str]]:
+    """The client's headers as API Gateway passes them on: Host names the API's domain, and the client's
+    address, port and scheme and a trace id are added.
 
-    API Gateway sets these itself; a client's X-Forwarded-For is kept at the front of the new one.
+    API Gateway sets these itself; a client's X-Forwarded-For is kept at the front of the new one. Zappa's
+    handler adds the stage to the app's URLs (SCRIPT_NAME) only for a Host under amazonaws.com.
     """
     forwarded_for = _last(headers, "x-forwarded-for")
     added = [
@@ -194,9 +245,10 @@ def _with_forwarding_headers(
         ("X-Forwarded-Port", str(client.port)),
         ("X-Forwarded-Proto", client.scheme),
     ]
-    replaced = {name.lower() for name, _ in added}
+    replaced = {"host", *(name.lower() for name, _ in added)}
     kept = [(name, value) for name, value in headers if name.lower() not in replaced]
-    return kept + ([(name.lower(), value) for name, value in added] if lower else added)
+    forwarded = [("Host", api.domain), *kept, *added]
+    return forwarded if api.is_rest else [(name.lower(), value) for name, value in forwarded]
 
 
 def _short_id() -> str:
@@ -214,12 +266,6 @@ def _grouped(pairs) -> dict[str, list[str]]:
 def _last(headers: list[tuple[str, str]], name: str) -> str | None:
     values = [value for key, value in headers if key.lower() == name]
     return values[-1] if values else None
-
-
-def _domain(request: HttpRequest, api: Api) -> str:
-    """The host the client addressed, as ``requestContext.domainName`` reports it (no port)."""
-    host = _last(request.headers, "host")
-    return host.rsplit(":", 1)[0] if host else f"{api.api_id}.execute-api.{api.region}.amazonaws.com"
 
 
 def _is_text(content_type: str, body: bytes) -> bool:
