@@ -30,16 +30,27 @@ class GatewayError:
 
 
 # What each kind of API answers by itself, with the status codes and messages AWS uses.
+# "throttled": Lambda refused the invocation (every environment the function's concurrency allows
+# is busy). The Lambda developer guide, "Handling Lambda errors with an API Gateway API"
+# (https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html): "If the Lambda
+# API rejects the invocation request, API Gateway returns a 500 error code ... the body of the
+# response from API Gateway is {"message": "Internal server error"}" (a REST API); Lambda's 429
+# TooManyRequestsException is not passed on. An HTTP API answers integration failures with its own
+# 500 {"message":"Internal Server Error"} ("Troubleshooting issues with HTTP API Lambda integrations").
 REST_ERRORS = {
     "outside-stage": GatewayError(403, "Forbidden", "ForbiddenException"),
     "too-large": GatewayError(413, "Request Too Long", "RequestEntityTooLargeException"),
     "function-error": GatewayError(502, "Internal server error", "InternalServerErrorException"),
+    "throttled": GatewayError(500, "Internal server error", "InternalServerErrorException"),
     "integration-timeout": GatewayError(504, "Endpoint request timed out", "IntegrationTimeoutException"),
 }
 HTTP_API_ERRORS = {
     "outside-stage": GatewayError(404, "Not Found", "NotFoundException"),
+    # A path it will not decode (events.http_api_raw_path); a REST API passes it on encoded.
+    "refused-path": GatewayError(400, "Bad Request", "BadRequestException"),
     "too-large": GatewayError(413, "Request Entity Too Large", "RequestEntityTooLargeException"),
     "function-error": GatewayError(500, "Internal Server Error", "InternalServerErrorException"),
+    "throttled": GatewayError(500, "Internal Server Error", "InternalServerErrorException"),
     "integration-timeout": GatewayError(503, "Service Unavailable", "ServiceUnavailableException"),
 }
 
@@ -142,3 +153,22 @@ def _body(response: dict[str, Any]) -> bytes:
 
 def _without_hop_by_hop(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(name, value) for name, value in headers if name.lower() not in HOP_BY_HOP]
+
+
+def with_local_location(headers: list[tuple[str, str]], api_url: str, local_url: str) -> list[tuple[str, str]]:
+    """``headers`` with a Location into the API on AWS (``api_url``) pointing at ``local_url`` instead.
+
+    The app builds absolute URLs for the API's AWS domain, as it would on AWS (a redirect to add a
+    trailing slash, ``url_for(..., _external=True)``); a client of the local gateway follows this one
+    header to the gateway. URLs in bodies and other headers keep the AWS domain.
+    """
+    relocated = []
+    for name, value in headers:
+        if name.lower() == "location":
+            for base in (api_url, f"{api_url}:443"):
+                rest = value[len(base) :]
+                if value.startswith(base) and (not rest or rest[0] in "/?#"):
+                    value = local_url + rest
+                    break
+        relocated.append((name, value))
+    return relocated

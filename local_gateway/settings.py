@@ -7,7 +7,12 @@ from app.stages import SETTINGS_FILE, Function, deployed_function, zappa_stage
 
 from .events import LOCAL_ACCOUNT_ID
 
-__all__ = ["SETTINGS_FILE", "FunctionConfig", "function_config", "lambda_environment"]
+__all__ = ["DEFAULT_CONCURRENCY", "SETTINGS_FILE", "FunctionConfig", "function_config", "lambda_environment"]
+
+# Execution environments for a stage that reserves no concurrency. On AWS such a function shares the
+# account's unreserved pool (1,000 by default); here each environment is a Python process of tens of MB,
+# so a few are enough for a browser's parallel requests without filling a laptop's memory.
+DEFAULT_CONCURRENCY = 4
 
 
 @dataclass(frozen=True)
@@ -15,15 +20,27 @@ class FunctionConfig(Function):
     """What the gateway needs of a deployed stage's function, from zappa_settings.json."""
 
     settings_module: str  # the zappa_settings.py that `zappa package` puts in the package
+    # The stage's `lambda_concurrency`, which Zappa sets as the function's reserved concurrency; None if unset.
+    reserved_concurrency: int | None = None
 
     @property
     def arn(self) -> str:
         return f"arn:aws:lambda:{self.region}:{LOCAL_ACCOUNT_ID}:function:{self.name}"
 
+    @property
+    def concurrency(self) -> int:
+        """How many execution environments may run at once."""
+        return DEFAULT_CONCURRENCY if self.reserved_concurrency is None else self.reserved_concurrency
+
 
 def function_config(stage: str, settings_file: Path = SETTINGS_FILE) -> FunctionConfig:
-    settings_module = zappa_stage(stage, Path(settings_file)).get_zappa_settings_string()
-    return FunctionConfig(**vars(deployed_function(stage, Path(settings_file))), settings_module=settings_module)
+    cli = zappa_stage(stage, Path(settings_file))
+    reserved = cli.lambda_concurrency
+    return FunctionConfig(
+        **vars(deployed_function(stage, Path(settings_file))),
+        settings_module=cli.get_zappa_settings_string(),
+        reserved_concurrency=None if reserved is None else int(reserved),
+    )
 
 
 def lambda_environment(name: str, memory_mb: int, region: str, log_stream: str) -> dict[str, str]:
