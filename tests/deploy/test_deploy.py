@@ -79,10 +79,11 @@ def assert_deployed(emulator: Emulator, configured: Any, stage: str) -> dict[str
     assert function["Runtime"] == configured.runtime == "python3.11"
     assert function["Handler"] == "handler.lambda_handler"
     assert function["MemorySize"] == configured.memory_size
-    assert function["Timeout"] == configured.timeout_seconds == 30
+    assert function["Timeout"] == configured.timeout_seconds
     assert function["Role"] == role["Arn"]
     assert 0 < function["CodeSize"] <= PACKAGE_LIMIT_BYTES
-    assert function["Environment"]["Variables"] == {"LOOPBACK_STAGE": stage}
+    assert function["Environment"]["Variables"] == configured.aws_environment_variables
+    assert function["Environment"]["Variables"]["LOOPBACK_STAGE"] == stage
 
     stack = emulator.client("cloudformation").describe_stacks(StackName=name)["Stacks"][0]
     assert stack["StackStatus"] in {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
