@@ -5,7 +5,6 @@ import base64
 import fnmatch
 import hashlib
 import json
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import pytest
 from deploy.smoke import api_url
 from tests.support import PROJECT_ROOT
 from tests.support.aws_emulator import Emulator, running_emulator
+from tests.support.checkout import copy_project
 from tests.support.deploy_tools import build_package, run_zappa
 from tests.support.stage_settings import STAGES, stage_settings
 
@@ -40,12 +40,7 @@ def project(tmp_path_factory) -> Path:
     and ``touch`` (after a deploy Zappa GETs the stage's amazonaws.com URL, which is off this
     machine; `make smoke` does that check in CI).
     """
-    copy = tmp_path_factory.mktemp("checkout") / "loopback"
-    shutil.copytree(
-        PROJECT_ROOT,
-        copy,
-        ignore=shutil.ignore_patterns(".venv*", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", "dist"),
-    )
+    copy = copy_project(tmp_path_factory.mktemp("checkout") / "loopback")
     settings = json.loads((copy / "zappa_settings.json").read_text())
     for stage in STAGES:
         settings[stage]["s3_bucket"] = f"loopback-test-deploys-{stage}"

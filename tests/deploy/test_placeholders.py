@@ -3,7 +3,6 @@ only S's: a team can deploy dev before it names prod's bucket."""
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 
 from bench.packages import UV as UV_PATH
 from deploy.placeholders import PLACEHOLDER, placeholders
-from tests.support import PROJECT_ROOT
+from tests.support.checkout import copy_project
 from tests.support.stage_settings import STAGES
 
 UV = UV_PATH
@@ -27,13 +26,7 @@ def test_placeholders_are_found_at_any_depth():
 @pytest.fixture
 def checkout(tmp_path) -> Path:
     """A user's checkout of the project: its files, no virtualenvs, no build output."""
-    copy = tmp_path / "loopback"
-    shutil.copytree(
-        PROJECT_ROOT,
-        copy,
-        ignore=shutil.ignore_patterns(".venv*", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", "dist"),
-    )
-    return copy
+    return copy_project(tmp_path / "loopback")
 
 
 def with_buckets(checkout: Path, buckets: dict[str, str]) -> None:

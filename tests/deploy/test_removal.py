@@ -6,7 +6,6 @@ Zappa's handler in the unzipped package."""
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 
 from bench.packages import UV
 from local_gateway.events import HTTP_API, REST, Api, HttpRequest, proxy_event
-from tests.support import PROJECT_ROOT
+from tests.support.checkout import copy_project
 from tests.support.deploy_tools import ZAPPA_CLI
 from tests.support.lambda_package import run_in_lambda_layout
 from tests.support.readme import blocks, section
@@ -27,15 +26,8 @@ ASSIGNMENT = re.compile(r"^(\w+) = ", re.MULTILINE)
 
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory) -> Path:
-    """A copy of the project as a team has it: its files, no virtualenvs, no build output (file times kept,
-    so make sees the shared tools as up to date)."""
-    copy = tmp_path_factory.mktemp("team") / "loopback"
-    shutil.copytree(
-        PROJECT_ROOT,
-        copy,
-        ignore=shutil.ignore_patterns(".venv*", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", "dist"),
-    )
-    return copy
+    """A copy of the project as a team has it."""
+    return copy_project(tmp_path_factory.mktemp("team") / "loopback")
 
 
 def follow(checkout: Path, heading: str) -> None:
