@@ -1,10 +1,11 @@
 """A Flask app with the answers the local gateway's limits and conversions need: slow, large,
-binary, cookie-setting, crashing and memory-hungry. Served through Zappa's handler by the gateway."""
+binary, cookie-setting, crashing and memory-hungry; redirecting, linking to itself and echoing the
+path and query it got. Served through Zappa's handler by the gateway."""
 
 import os
 import time
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, redirect, request, url_for
 
 app = Flask(__name__)
 
@@ -50,3 +51,24 @@ def allocate(megabytes: int) -> Response:
     block = bytearray(megabytes * 1024 * 1024)
     block[::4096] = b"x" * len(block[::4096])  # touch every page, so it counts in the RSS
     return jsonify(allocated=len(block))
+
+
+@app.get("/items/")
+def items() -> Response:
+    """Strict trailing slash: ``GET /items`` is redirected here (308), as Flask does for such a rule."""
+    return jsonify(items=[])
+
+
+@app.get("/links")
+def links() -> Response:
+    return jsonify(items=url_for("items", _external=True), path=url_for("items"))
+
+
+@app.get("/go")
+def go() -> Response:
+    return redirect(url_for("items"))
+
+
+@app.get("/echo/<path:rest>")
+def echo(rest: str) -> Response:
+    return jsonify(path=request.path, rest=rest, args=list(request.args.lists()))

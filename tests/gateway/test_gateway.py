@@ -1,16 +1,19 @@
 """The local API Gateway over real HTTP: what it serves, and the limits and errors API Gateway
-enforces in front of a Lambda function (request size, response size, timeouts, crashes)."""
+enforces in front of a Lambda function (request size, response size, timeouts, crashes, concurrency);
+the URLs the app builds and the paths and queries it receives, as on AWS."""
 
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-from local_gateway.events import HttpRequest
+from local_gateway.events import Api, HttpRequest
 from local_gateway.function import MAX_EVENT_BYTES, MAX_RESPONSE_BYTES
 from local_gateway.server import MAX_REQUEST_BYTES
-from tests.support.local_server import free_port, local_gateway, send, serving
-from tests.support.stage_settings import stage_settings
+from tests.support.local_server import free_port, gateway, local_gateway, send, serving
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +31,7 @@ def get(target: str) -> HttpRequest:
     return HttpRequest("GET", target, [("Host", "127.0.0.1")])
 
 
-def gateway_app_settings(folder: Path, timeout_seconds: int, memory_mb: int = 256) -> Path:
+def gateway_app_settings(folder: Path, timeout_seconds: int, memory_mb: int = 256, **more: object) -> Path:
     """A zappa_settings.json whose one stage serves tests/gateway_app.py."""
     settings = folder / "zappa_settings.json"
     stage = {
@@ -39,23 +42,10 @@ def gateway_app_settings(folder: Path, timeout_seconds: int, memory_mb: int = 25
         "s3_bucket": "gateway-test-not-a-bucket",
         "timeout_seconds": timeout_seconds,
         "memory_size": memory_mb,
+        **more,
     }
     settings.write_text(json.dumps({TEST_STAGE: stage}))
     return settings
-
-
-@pytest.fixture(scope="module", params=["dev", "prod"])
-def loopback(request):
-    """The loopback's stage behind the local gateway as a REST API; yields ``(stage, port)``."""
-    with local_gateway(request.param) as port:
-        yield request.param, port
-
-
-@pytest.fixture(scope="module", params=[REST_API, HTTP_API])
-def dev_gateway(request):
-    """The loopback's dev stage behind the local gateway as each kind of API; yields ``(kind, port)``."""
-    with local_gateway("dev", http_api=request.param == HTTP_API) as port:
-        yield request.param, port
 
 
 @pytest.fixture(scope="module", params=[REST_API, HTTP_API])
@@ -75,67 +65,44 @@ def short_timeout_app(request, tmp_path_factory):
         yield request.param, port
 
 
+@pytest.fixture(scope="module", params=[REST_API, HTTP_API])
+def two_environments(request, tmp_path_factory):
+    """tests/gateway_app.py behind the gateway with at most two execution environments (the stage reserves
+    three; ``--concurrency`` overrides it), each stopped after one idle second. Yields ``(kind, server)``."""
+    settings = gateway_app_settings(tmp_path_factory.mktemp("gateway"), timeout_seconds=30, lambda_concurrency=3)
+    with gateway(TEST_STAGE, request.param == HTTP_API, settings, concurrency=2, idle_seconds=1) as served:
+        yield request.param, served
+
+
 def test_make_run_gateway_serves_the_dev_stage():
     port = free_port()
     with serving(["make", "-s", "run-gateway", f"GATEWAY_PORT={port}"], {}, port, "/dev/health"):
-        status, headers, body = send(port, post("/dev/orders/7"))
-    assert (status, headers["X-Loopback-Stage"]) == (200, "dev")
-    assert json.loads(body)["context"]["functionName"] == stage_settings("dev").lambda_name
+        status, headers, body = send(port, get("/dev/health"))
+    assert (status, json.loads(body)) == (200, {"status": "ok", "stage": "dev"})
+    assert "x-amzn-RequestId" in headers
 
 
-def test_loopback_answers_through_zappa_with_the_stage_settings(loopback):
-    stage, port = loopback
-    settings = stage_settings(stage)
-    headers = [*JSON, ("Authorization", "Bearer test-token")]
-    status, response_headers, body = send(port, post(f"/{stage}/orders/7?tag=a&tag=b", b'{"n": 1}', headers))
-    answer = json.loads(body)
-    assert status == 200
-    assert response_headers["X-Loopback-Stage"] == stage
-    assert answer["event"]["body-json"] == {"n": 1}
-    assert answer["event"]["params"]["path"] == {"proxy": "orders/7"}
-    assert answer["extras"]["multi-value"]["querystring"] == {"tag": ["a", "b"]}
-    assert answer["event"]["context"]["stage"] == stage
-    assert answer["event"]["context"]["request-id"] == response_headers["x-amzn-RequestId"]
-    assert answer["extras"]["event-source"] == "rest-v1"
-    context = answer["context"]
-    assert context["functionName"] == settings.lambda_name
-    assert context["memoryLimitInMB"] == str(settings.memory_size)
-    assert 0 < context["remainingTimeInMillis"] <= settings.timeout_seconds * 1000
-    masked = answer["event"]["params"]["header"]["Authorization"] != "Bearer test-token"
-    assert masked == (stage == "prod")
-
-
-def test_http_api_sends_payload_2(dev_gateway):
-    kind, port = dev_gateway
-    status, headers, body = send(port, post("/dev/notes?x=1"))
-    answer = json.loads(body)
-    assert status == 200
-    assert answer["extras"]["event-source"] == ("rest-v1" if kind == REST_API else "http-v2")
-    request_id = headers["x-amzn-RequestId"] if kind == REST_API else headers["Apigw-Requestid"]
-    assert answer["event"]["context"]["request-id"] == request_id
-
-
-def test_path_outside_the_stage_is_answered_by_the_gateway(dev_gateway):
-    kind, port = dev_gateway
-    status, headers, body = send(port, post("/prod/orders"))
+def test_path_outside_the_stage_is_answered_by_the_gateway(test_app):
+    kind, port = test_app
+    status, headers, body = send(port, get("/prod/health"))
     expected = (403, "Forbidden") if kind == REST_API else (404, "Not Found")
     assert (status, json.loads(body)) == (expected[0], {"message": expected[1]})
-    assert "X-Loopback-Stage" not in headers
+    assert ("x-amzn-ErrorType" in headers) == (kind == REST_API)
 
 
 @pytest.mark.parametrize("size", [MAX_REQUEST_BYTES + 1, MAX_REQUEST_BYTES * 2])
-def test_request_over_10_mb_is_refused_with_413(dev_gateway, size):
-    kind, port = dev_gateway
-    status, _, body = send(port, post("/dev/upload", b"x" * size, [("Host", "127.0.0.1")]))
+def test_request_over_10_mb_is_refused_with_413(test_app, size):
+    kind, port = test_app
+    status, _, body = send(port, post(f"/{TEST_STAGE}/upload", b"x" * size, [("Host", "127.0.0.1")]))
     message = "Request Too Long" if kind == REST_API else "Request Entity Too Large"
     assert (status, json.loads(body)) == (413, {"message": message})
 
 
-def test_event_over_lambdas_6_mb_is_refused_with_413(dev_gateway):
+def test_event_over_lambdas_6_mb_is_refused_with_413(test_app):
     """Under 10 MB for API Gateway, but base64 makes the event larger than Lambda's invocation quota."""
-    kind, port = dev_gateway
+    kind, port = test_app
     body = b"\x00" * (MAX_EVENT_BYTES * 3 // 4 + 1024)
-    status, _, answer = send(port, post("/dev/upload", body, [("Host", "127.0.0.1")]))
+    status, _, answer = send(port, post(f"/{TEST_STAGE}/upload", body, [("Host", "127.0.0.1")]))
     message = "Request Too Long" if kind == REST_API else "Request Entity Too Large"
     assert (status, json.loads(answer)) == (413, {"message": message})
 
@@ -192,3 +159,108 @@ def test_cookies_and_repeated_headers_arrive_one_per_header(test_app):
     # "Set-Cookie" and "set-cookie"); the gateway passes on what the function returned.
     assert set(headers.get_all("Set-Cookie")) == {"session=s1; HttpOnly; Path=/", "theme=dark; Path=/"}
     assert ",".join(headers.get_all("X-Repeated")) == "one,two"
+
+
+# URLs the app builds: the stage prefix and the scheme of the API on AWS
+
+
+def test_trailing_slash_redirect_keeps_the_stage_and_leads_back_to_the_gateway(test_app):
+    _, port = test_app
+    status, headers, _ = send(port, HttpRequest("GET", f"/{TEST_STAGE}/items", [("Host", f"127.0.0.1:{port}")]))
+    assert status == 308
+    # The app redirects to the API's AWS URL; the gateway points the Location at itself, where the client is.
+    assert headers["Location"] == f"http://127.0.0.1:{port}/{TEST_STAGE}/items/"
+    location = urlsplit(headers["Location"])
+    status, _, body = send(location.port, HttpRequest("GET", location.path, [("Host", location.netloc)]))
+    assert (status, json.loads(body)) == (200, {"items": []})
+
+
+def test_url_for_gives_the_stage_prefix_and_https_as_on_aws(test_app):
+    _, port = test_app
+    status, _, body = send(port, get(f"/{TEST_STAGE}/links"))
+    api_url = Api(TEST_STAGE, region="ap-northeast-2").url
+    # URLs in a body keep the API's AWS domain.
+    assert (status, json.loads(body)) == (
+        200,
+        {"items": f"{api_url}/{TEST_STAGE}/items/", "path": f"/{TEST_STAGE}/items/"},
+    )
+
+
+def test_redirect_to_url_for_is_relative_and_keeps_the_stage(test_app):
+    _, port = test_app
+    status, headers, _ = send(port, get(f"/{TEST_STAGE}/go"))
+    assert (status, headers["Location"]) == (302, f"/{TEST_STAGE}/items/")
+
+
+# Percent-encoded paths and query values reach the app as werkzeug's server (`flask run`) hands them over
+
+
+@pytest.mark.parametrize(
+    "target, path, args",
+    [
+        ("/echo/a%2Fb", "/echo/a/b", []),
+        ("/echo/%E2%82%AC", "/echo/\u20ac", []),
+        ("/echo/a%20b", "/echo/a b", []),
+        ("/echo/q?a=%2B&b=+&c=%20", "/echo/q", [["a", ["+"]], ["b", [" "]], ["c", [" "]]]),
+    ],
+)
+def test_percent_encoded_paths_and_queries_reach_the_app_decoded_once(test_app, target, path, args):
+    _, port = test_app
+    status, _, body = send(port, get(f"/{TEST_STAGE}{target}"))
+    assert (status, json.loads(body)["path"], json.loads(body)["args"]) == (200, path, args)
+
+
+def test_a_query_byte_that_is_not_utf8(test_app):
+    """werkzeug keeps an invalid byte percent-encoded in ``request.args``; a REST API decodes query values
+    (U+FFFD for the byte) and Zappa encodes them again, so the app gets U+FFFD. An HTTP API's raw query
+    string reaches the app as sent."""
+    kind, port = test_app
+    status, _, body = send(port, get(f"/{TEST_STAGE}/echo/q?a=%FF"))
+    assert (status, json.loads(body)["args"]) == (200, [["a", ["\ufffd" if kind == REST_API else "%FF"]]])
+
+
+def test_http_api_refuses_a_path_with_a_stray_percent_sign(test_app):
+    """``%25`` decodes to a ``%`` that an HTTP API's second decoding refuses; a REST API passes it on."""
+    kind, port = test_app
+    status, _, body = send(port, get(f"/{TEST_STAGE}/echo/100%25done"))
+    if kind == REST_API:
+        assert (status, json.loads(body)["path"]) == (200, "/echo/100%done")
+    else:
+        assert (status, json.loads(body)) == (400, {"message": "Bad Request"})
+
+
+# Concurrency: at most the function's execution environments, each stopped once idle
+
+
+def test_a_request_past_the_concurrency_is_throttled_at_once(two_environments):
+    kind, served = two_environments
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda _: _timed(served.port, get(f"/{TEST_STAGE}/sleep/2.0")), range(3)))
+    statuses = sorted(status for status, *_ in answers)
+    assert statuses == [200, 200, 500]
+    (throttled,) = [answer for answer in answers if answer[0] == 500]
+    _, headers, body, seconds = throttled
+    message = "Internal server error" if kind == REST_API else "Internal Server Error"
+    assert json.loads(body) == {"message": message}
+    assert headers.get("x-amzn-ErrorType") == ("InternalServerErrorException" if kind == REST_API else None)
+    assert seconds < 1.5, "a throttled request does not wait for an environment"
+    assert len(served.children()) <= 2
+
+
+def test_an_idle_environment_is_stopped_and_the_next_request_starts_cold(two_environments):
+    _, served = two_environments
+    assert send(served.port, get(f"/{TEST_STAGE}/health"))[0] == 200
+    deadline = time.monotonic() + 10
+    while served.children() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert served.children() == []
+    cold_starts = served.output().count("Init Duration")
+    assert send(served.port, get(f"/{TEST_STAGE}/health"))[0] == 200
+    assert served.output().count("Init Duration") == cold_starts + 1
+    assert len(served.children()) == 1
+
+
+def _timed(port: int, request: HttpRequest) -> tuple:
+    started = time.monotonic()
+    status, headers, body = send(port, request)
+    return status, headers, body, time.monotonic() - started

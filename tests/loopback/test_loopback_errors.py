@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from tests.support.json_errors import error_of
+from tests.support.json_errors import assert_logged_unexpected_error, error_of
 
 
 @pytest.mark.parametrize(
@@ -50,11 +50,7 @@ def test_unexpected_error_is_500_json_with_request_id_and_logged(client_for, mon
     monkeypatch.setattr("app.loopback.routes.loopback_answer", broken)
     with caplog.at_level(logging.ERROR):
         response = client_for(stage, TESTING=False).post("/")
-    error = error_of(response, 500)
-    assert b"boom" not in response.data
-    record = next(record for record in caplog.records if record.levelno == logging.ERROR)
-    assert error["request-id"] in record.getMessage()
-    assert record.exc_info and "boom in the answer builder" in str(record.exc_info[1])
+    assert_logged_unexpected_error(response, caplog.records, "boom in the answer builder")
 
 
 def test_request_id_of_an_error_is_the_request_id_of_the_request(client):

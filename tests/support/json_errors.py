@@ -1,5 +1,6 @@
 """What every error answer must be: JSON of one shape, never HTML nor a traceback."""
 
+import logging
 from typing import Any
 
 
@@ -14,3 +15,12 @@ def error_of(response: Any, status: int) -> dict[str, Any]:
     assert body["error"]["message"]
     assert body["error"]["request-id"]
     return body["error"]
+
+
+def assert_logged_unexpected_error(response: Any, records: list[logging.LogRecord], cause: str) -> None:
+    """A 500 that hides its cause from the client and logs it, traceback included, under the request id."""
+    error = error_of(response, 500)
+    assert cause.encode() not in response.data
+    record = next(record for record in records if record.levelno == logging.ERROR)
+    assert error["request-id"] in record.getMessage()
+    assert record.exc_info and cause in str(record.exc_info[1])

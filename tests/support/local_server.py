@@ -11,6 +11,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
 
@@ -38,24 +39,78 @@ def flask_run(stage: str) -> Iterator[int]:
         yield port
 
 
+@dataclass(frozen=True)
+class Served:
+    """A server started by ``serving``: its process, its port and the file its output goes to."""
+
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def children(self) -> list[int]:
+        """The ids of the processes the server started itself (the gateway's execution environments)."""
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue  # ended meanwhile
+            if int(fields[1]) == self.process.pid:
+                pids.append(int(stat.parent.name))
+        return pids
+
+
 @contextmanager
 def local_gateway(
-    stage: str = "dev", http_api: bool = False, settings: Path | None = None, integration_timeout: float | None = None
+    stage: str = "dev",
+    http_api: bool = False,
+    settings: Path | None = None,
+    integration_timeout: float | None = None,
+    **options: object,
 ) -> Iterator[int]:
-    """Serve ``stage`` through the local API Gateway; yields the port once ``GET /<stage>/health`` answers."""
+    """Serve ``stage`` through the local API Gateway; yields the port once ``GET /<stage>/health`` answers.
+    ``options`` are ``gateway``'s."""
+    with gateway(stage, http_api, settings, integration_timeout, **options) as served:
+        yield served.port
+
+
+@contextmanager
+def gateway(
+    stage: str = "dev",
+    http_api: bool = False,
+    settings: Path | None = None,
+    integration_timeout: float | None = None,
+    package: Path | None = None,
+    concurrency: int | None = None,
+    idle_seconds: float | None = None,
+    app_health: bool = True,
+) -> Iterator[Served]:
+    """The local API Gateway in front of ``stage``, run from the source tree or from the zip ``package``
+    (its execution environments offline too). Ready once ``GET /<stage>/health`` answers 200; without
+    ``app_health`` (a function that cannot answer), once the gateway answers a path outside the stage itself."""
     port = free_port()
     command = [sys.executable, "-m", "local_gateway", "--stage", stage, "--port", str(port)]
     command += ["--http-api"] if http_api else []
     command += ["--settings", str(settings)] if settings else []
     command += ["--integration-timeout", str(integration_timeout)] if integration_timeout else []
-    with serving(command, {}, port, f"/{stage}/health"):
-        yield port
+    # A package's interpreter runs without site and PYTHONPATH (-I -S): the guard is loaded explicitly.
+    command += ["--package", str(package), "--preload", str(OFFLINE_SITE / "sitecustomize.py")] if package else []
+    command += ["--concurrency", str(concurrency)] if concurrency is not None else []
+    command += ["--idle-seconds", str(idle_seconds)] if idle_seconds is not None else []
+    health, status = (f"/{stage}/health", 200) if app_health else ("/", 403 if not http_api else 404)
+    with serving(command, {}, port, health, status) as served:
+        yield served
 
 
 @contextmanager
-def serving(command: list[str], environment: dict[str, str], port: int, health: str) -> Iterator[None]:
+def serving(
+    command: list[str], environment: dict[str, str], port: int, health: str, healthy_status: int = 200
+) -> Iterator[Served]:
     """Run ``command`` and every Python process it starts offline (tests/offline.py); fail the test if
-    any of them tried to leave this machine."""
+    any of them tried to leave this machine. Ready once ``GET health`` answers ``healthy_status``."""
     with tempfile.TemporaryDirectory() as folder:
         offline_log = Path(folder) / "off-machine.log"
         env = {
@@ -71,8 +126,8 @@ def serving(command: list[str], environment: dict[str, str], port: int, health: 
                 command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
             )
         try:
-            _wait_until_healthy(server, port, health, log)
-            yield
+            _wait_until_healthy(server, port, health, healthy_status, log)
+            yield Served(server, port, log)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=10)
@@ -80,12 +135,12 @@ def serving(command: list[str], environment: dict[str, str], port: int, health: 
         assert not attempts, f"{' '.join(command)} tried to leave this machine:\n{attempts}"
 
 
-def _wait_until_healthy(server: subprocess.Popen, port: int, health: str, log: Path) -> None:
+def _wait_until_healthy(server: subprocess.Popen, port: int, health: str, healthy_status: int, log: Path) -> None:
     deadline = time.monotonic() + START_SECONDS
     while True:
         try:
             status, _, _ = send(port, HttpRequest("GET", health, [("Host", f"127.0.0.1:{port}")]))
-            if status == 200:
+            if status == healthy_status:
                 return
         except OSError:
             pass
