@@ -74,3 +74,15 @@ def test_an_unknown_stage_is_refused(checkout):
     )
     assert result.returncode == 2
     assert "no stage 'staging'" in result.stderr
+
+
+def test_a_checkout_whose_buckets_are_named_passes_the_settings_tests(checkout):
+    with_buckets(checkout, {stage: f"my-team-deploys-{stage}" for stage in STAGES})
+    tests = ["tests/deploy/test_deploy_config.py", "tests/skeleton/test_stages.py"]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
