@@ -76,6 +76,7 @@ def test_an_unknown_stage_is_refused(checkout):
     assert "no stage 'staging'" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_checkout_whose_buckets_are_named_passes_the_settings_tests(checkout):
     with_buckets(checkout, {stage: f"my-team-deploys-{stage}" for stage in STAGES})
     tests = ["tests/deploy/test_deploy_config.py", "tests/skeleton/test_stages.py"]

@@ -13,6 +13,7 @@ from local_gateway.responses import (
     gateway_error,
     http_api_response,
     rest_response,
+    with_local_location,
 )
 
 
@@ -92,11 +93,42 @@ def test_malformed_rest_responses_are_refused(returned):
         rest_response(returned)
 
 
-@pytest.mark.parametrize("rest", [True, False])
-@pytest.mark.parametrize("kind", sorted(REST_ERRORS))
+@pytest.mark.parametrize(
+    "rest, kind", [(True, kind) for kind in sorted(REST_ERRORS)] + [(False, kind) for kind in sorted(HTTP_API_ERRORS)]
+)
 def test_gateway_errors_are_json_messages(rest, kind):
     error = (REST_ERRORS if rest else HTTP_API_ERRORS)[kind]
     response = gateway_error(kind, rest)
     assert response.status == error.status
     assert json.loads(response.body) == {"message": error.message}
     assert ("x-amzn-ErrorType" in dict(response.headers)) == rest
+
+
+def test_a_throttled_invocation_is_a_500_not_a_429():
+    """Lambda's 429 is not passed on: API Gateway answers that it failed (the Lambda developer guide,
+    "Handling Lambda errors with an API Gateway API")."""
+    rest, http_api = gateway_error("throttled", rest=True), gateway_error("throttled", rest=False)
+    assert (rest.status, json.loads(rest.body)) == (500, {"message": "Internal server error"})
+    assert dict(rest.headers)["x-amzn-ErrorType"] == "InternalServerErrorException"
+    assert (http_api.status, json.loads(http_api.body)) == (500, {"message": "Internal Server Error"})
+
+
+API_URL = "https://local0api0.execute-api.ap-northeast-2.amazonaws.com"
+
+
+@pytest.mark.parametrize(
+    "location, local",
+    [
+        (f"{API_URL}/dev/items/", "http://127.0.0.1:8000/dev/items/"),
+        (f"{API_URL}:443/dev/items/?page=2", "http://127.0.0.1:8000/dev/items/?page=2"),
+        (API_URL, "http://127.0.0.1:8000"),
+        ("/dev/items/", "/dev/items/"),
+        ("https://example.com/dev/items/", "https://example.com/dev/items/"),
+        (f"{API_URL}.example.com/dev/", f"{API_URL}.example.com/dev/"),
+        (f"http://{API_URL.removeprefix('https://')}/dev/", f"http://{API_URL.removeprefix('https://')}/dev/"),
+    ],
+)
+def test_a_location_into_the_api_on_aws_points_at_the_gateway(location, local):
+    headers = [("Content-Type", "text/html"), ("Location", location), ("Link", f"<{API_URL}/dev/>")]
+    relocated = with_local_location(headers, API_URL, "http://127.0.0.1:8000")
+    assert relocated == [("Content-Type", "text/html"), ("Location", local), ("Link", f"<{API_URL}/dev/>")]
