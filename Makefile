@@ -52,9 +52,11 @@ run: $(UV)
 	$(BIN)/flask --app app.wsgi run --reload --host $(HOST) --port $(PORT)
 
 ## run-gateway: serve STAGE through Zappa's Lambda handler as API Gateway would, on http://127.0.0.1:8000/$(STAGE)/
-##              (a REST API; HTTP_API=1 for an HTTP API's payload 2.0 events)
-run-gateway: venv
-	$(BIN)/python -m local_gateway --stage $(STAGE) --host $(HOST) --port $(GATEWAY_PORT) $(if $(HTTP_API),--http-api)
+##              (a REST API; HTTP_API=1 for an HTTP API's payload 2.0 events; PACKAGED=1 to build
+##              dist/loopback-$(STAGE).zip first and run that package as Lambda would, not the source tree)
+run-gateway: venv $(if $(PACKAGED),package)
+	$(BIN)/python -m local_gateway --stage $(STAGE) --host $(HOST) --port $(GATEWAY_PORT) \
+		$(if $(HTTP_API),--http-api) $(if $(PACKAGED),--package $(PACKAGE))
 
 ## test: lint, check formatting, run every test
 test: venv package-venv lint

@@ -9,8 +9,9 @@ endpoint. The HTTP API has a ``$default`` route and a stage named like Zappa's.
 
 Where the guides say nothing (which fields are percent-decoded, what Host the function sees),
 the builder follows events AWS delivered to a deployed function, captured from CloudWatch Logs
-and published with the hotsock/voker project (``vokerhttp/testdata/apigwv1-request.json``,
-``apigwv2-request.json`` and ``ingress-paths.json``, us-west-2, July 2026):
+and published with the hotsock/voker project (https://github.com/hotsock/voker, files
+``vokerhttp/testdata/apigwv1-request.json``, ``apigwv2-request.json`` and ``ingress-paths.json``,
+us-west-2, July 2026):
 
 - Host is the API's own domain, ``{api-id}.execute-api.{region}.amazonaws.com``, whatever the
   client sent; X-Forwarded-Proto is ``https`` and X-Forwarded-Port ``443``.
@@ -138,7 +139,8 @@ def _rest_event(
     request: HttpRequest, api: Api, client: Client, query: str, path: str, headers: list, now: float
 ) -> dict[str, Any]:
     multi_headers = _grouped(headers)
-    # Values form-decoded, a byte that is not UTF-8 as U+FFFD; the path stays percent-encoded.
+    # Values form-decoded; the path stays percent-encoded. A byte that is not UTF-8 becomes U+FFFD, as
+    # UTF-8 decoders replace one (no capture has such a byte).
     multi_query = _grouped(parse_qsl(query, keep_blank_values=True))
     resource = "/" if path == "/" else "/{proxy+}"
     return {

@@ -1,31 +1,35 @@
 """The Lambda function behind the local gateway: Zappa's handler, run as Lambda runs it.
 
-Each execution environment is a worker process that imports Zappa's ``handler`` once
-and serves one invocation at a time with the runtime's own ``LambdaContext``. A request
-that finds no idle environment starts a new one (a cold start), as Lambda scales out.
-An environment that times out, crashes or goes over its memory size is discarded.
+Each execution environment is a worker process (``worker.py``) that imports the handler once and
+serves one invocation at a time with the runtime's own ``LambdaContext``. A request that finds no
+idle environment starts a new one (a cold start), as Lambda scales out, up to the function's
+concurrency; past it Lambda throttles the invocation. An environment idle for ``idle_seconds`` is
+stopped, as Lambda reclaims idle ones, so the next request starts cold again. An environment that
+times out, crashes or goes over its memory size is discarded.
 """
 
-import json
 import multiprocessing
 import os
-import resource
+import subprocess
 import sys
-import tempfile
 import threading
 import time
-import traceback
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from .runtime import Code
 from .settings import FunctionConfig, lambda_environment
 
 # Lambda's synchronous invocation payload quotas (the response one is 100 bytes larger).
 MAX_EVENT_BYTES = 6 * 1024 * 1024
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100
+# Lambda keeps an idle environment "for some time in anticipation of another function invocation"
+# ("Understanding the Lambda execution environment lifecycle") and publishes no figure; minutes, as
+# a keep-warm every 4 minutes (Zappa's default schedule) keeps one.
+IDLE_SECONDS = 300.0
+WORKER = Path(__file__).with_name("worker.py")
 
 
 @dataclass(frozen=True)
@@ -36,30 +40,51 @@ class Outcome:
     error: str | None = None
     # The gateway's integration timeout passed first: API Gateway answers it, not Lambda.
     integration_timed_out: bool = False
+    # Every environment the function's concurrency allows was busy: Lambda refused the invocation.
+    throttled: bool = False
 
 
 class LambdaFunction:
     """The function's execution environments; ``invoke`` runs one event in an idle one."""
 
-    def __init__(self, config: FunctionConfig) -> None:
+    def __init__(
+        self,
+        config: FunctionConfig,
+        code: Code,
+        concurrency: int | None = None,
+        idle_seconds: float = IDLE_SECONDS,
+        preload: Path | None = None,
+    ) -> None:
         self.config = config
-        self._folder = tempfile.TemporaryDirectory(prefix=f"{config.name}-")
-        Path(self._folder.name, "zappa_settings.py").write_text(config.settings_module)
+        self.code = code
+        self.concurrency = config.concurrency if concurrency is None else concurrency
+        self.idle_seconds = idle_seconds
+        self.preload = preload
         self._idle: list[_Environment] = []
         self._all: set[_Environment] = set()
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
+        self._closed = False
+        threading.Thread(target=self._stop_idle_environments, name="idle-environments", daemon=True).start()
 
     def invoke(self, event: bytes, integration_timeout: float) -> Outcome:
         """Run ``event`` (JSON, as Lambda receives it); give up when the function's timeout or the integration's
         passes."""
         integration_deadline = time.monotonic() + integration_timeout
-        environment = self._idle_environment()
         request_id = str(uuid.uuid4())
+        environment = self._environment()
+        if environment is None:
+            _log(
+                f"Lambda invocation failed with status: 429 (TooManyRequestsException, Rate Exceeded): "
+                f"{self.concurrency} of {self.concurrency} execution environments busy"
+            )
+            return Outcome(error="Rate Exceeded.", throttled=True)
         cold = not environment.used
-        if cold and not environment.wait_until_ready(integration_deadline):
-            if time.monotonic() >= integration_deadline:
+        if cold:
+            init_error = environment.wait_until_ready(integration_deadline)
+            if init_error and time.monotonic() >= integration_deadline:
                 return self._discard(environment, request_id, "Integration timed out", integration_timed_out=True)
-            return self._discard(environment, request_id, "Runtime exited during init")
+            if init_error:
+                return self._discard(environment, request_id, init_error)
         environment.used = True
         # Lambda's timeout counts from the invocation, after the runtime's init.
         started = time.monotonic()
@@ -88,109 +113,115 @@ class LambdaFunction:
         )
         if max_rss_mb > self.config.memory_mb:
             return self._discard(environment, request_id, "Runtime exited: memory size exceeded")
-        with self._lock:
-            self._idle.append(environment)
+        self._release(environment)
         if kind == "error":
             return Outcome(error=payload.decode())
         return Outcome(payload=payload)
 
     def close(self) -> None:
-        with self._lock:
-            for environment in list(self._all):
+        with self._changed:
+            self._closed = True
+            for environment in self._all:
                 environment.stop()
             self._all.clear()
             self._idle.clear()
-        self._folder.cleanup()
+            self._changed.notify_all()
 
-    def _idle_environment(self) -> "_Environment":
-        with self._lock:
+    def _environment(self) -> "_Environment | None":
+        """The most recently used idle environment, else a new one if the concurrency allows it."""
+        with self._changed:
             if self._idle:
                 return self._idle.pop()
-        environment = _Environment(self.config, self._folder.name)
-        with self._lock:
+            if len(self._all) >= self.concurrency:
+                return None
+            environment = _Environment(self.config, self.code, self.preload)
             self._all.add(environment)
-        return environment
+            return environment
+
+    def _release(self, environment: "_Environment") -> None:
+        with self._changed:
+            environment.idle_since = time.monotonic()
+            self._idle.append(environment)
+            self._changed.notify_all()
 
     def _discard(
         self, environment: "_Environment", request_id: str, error: str, integration_timed_out: bool = False
     ) -> Outcome:
-        print(f"{request_id} Error: {error}", file=sys.stderr, flush=True)
+        _log(f"{request_id} Error: {error}")
         environment.stop()
-        with self._lock:
+        with self._changed:
             self._all.discard(environment)
         return Outcome(error=error, integration_timed_out=integration_timed_out)
+
+    def _stop_idle_environments(self) -> None:
+        """Stop each environment idle for ``idle_seconds``, as Lambda reclaims them."""
+        with self._changed:
+            while not self._closed:
+                now = time.monotonic()
+                for environment in [e for e in self._idle if now - e.idle_since >= self.idle_seconds]:
+                    self._idle.remove(environment)
+                    self._all.discard(environment)
+                    environment.stop()
+                    _log(f"Stopped an execution environment idle for {self.idle_seconds:g} s")
+                expiries = [environment.idle_since + self.idle_seconds for environment in self._idle]
+                self._changed.wait(max(0.0, min(expiries) - now) if expiries else None)
 
 
 def _report(request_id: str, duration_ms: float, memory_mb: int, max_rss_mb: int, init_ms: float | None) -> None:
     """Lambda's REPORT line for an invocation, as CloudWatch Logs shows it."""
     init = f"\tInit Duration: {init_ms:.2f} ms" if init_ms else ""
-    print(
+    _log(
         f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
-        f"Memory Size: {memory_mb} MB\tMax Memory Used: {max_rss_mb} MB{init}",
-        file=sys.stderr,
-        flush=True,
+        f"Memory Size: {memory_mb} MB\tMax Memory Used: {max_rss_mb} MB{init}"
     )
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 class _Environment:
     """One execution environment: a worker process and the pipe to it."""
 
-    def __init__(self, config: FunctionConfig, settings_folder: str) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.connection, child_end = context.Pipe()
+    def __init__(self, config: FunctionConfig, code: Code, preload: Path | None) -> None:
+        self.connection, child_end = multiprocessing.Pipe()
         log_stream = f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
         variables = {
+            **os.environ,
             **lambda_environment(config.name, config.memory_mb, config.region, log_stream),
+            **code.environment,
             **config.environment,
         }
-        self.process = context.Process(
-            target=_serve, args=(child_end, settings_folder, variables, time.time()), daemon=True
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(  # noqa: S603 - this interpreter, the gateway's own worker script
+            [*code.command, str(WORKER), str(child_end.fileno())],
+            pass_fds=[child_end.fileno()],
+            stdin=subprocess.DEVNULL,
+            env=variables,
+            cwd=code.cwd,
         )
-        self.process.start()
         child_end.close()
+        layout = {"sys_path": list(code.sys_path), "handler": code.handler_module, "preload": preload and str(preload)}
+        self.connection.send(layout)
         self.used = False
         self.init_ms: float | None = None
+        self.idle_since = self.started
 
-    def wait_until_ready(self, deadline: float) -> bool:
-        """Wait for the runtime's init (interpreter start, handler import) to end; False if it did not."""
+    def wait_until_ready(self, deadline: float) -> str | None:
+        """Wait for the runtime's init (interpreter start, handler import) to end; the error if it did not."""
         try:
             if not self.connection.poll(max(0.0, deadline - time.monotonic())):
-                return False
-            _, self.init_ms = self.connection.recv()
+                return "Runtime init did not end in time"
+            kind, message = self.connection.recv()
         except (EOFError, OSError):
-            return False
-        return True
+            return "Runtime exited during init"
+        if kind != "ready":
+            return message
+        # Lambda's Init Duration: starting the runtime and importing the handler module.
+        self.init_ms = (time.monotonic() - self.started) * 1000
+        return None
 
     def stop(self) -> None:
         self.process.kill()
-        self.process.join()
+        self.process.wait()
         self.connection.close()
-
-
-def _serve(connection: Any, settings_folder: str, variables: dict[str, str], spawned_at: float) -> None:
-    """A worker's loop: Lambda's environment, Zappa's handler, one event at a time."""
-    os.environ.update(variables)
-    sys.path.insert(0, settings_folder)
-    from awslambdaric.lambda_context import LambdaContext
-    from zappa import handler
-
-    # Lambda's Init Duration: starting the runtime and importing the handler module.
-    connection.send(("ready", (time.time() - spawned_at) * 1000))
-    while True:
-        try:
-            job = connection.recv()
-        except EOFError:
-            return
-        context = LambdaContext(
-            invoke_id=job["request_id"],
-            client_context=None,
-            cognito_identity=None,
-            epoch_deadline_time_in_ms=job["deadline_ms"],
-            invoked_function_arn=job["arn"],
-        )
-        try:
-            kind, payload = "response", json.dumps(handler.lambda_handler(json.loads(job["event"]), context)).encode()
-        except Exception as error:  # an unhandled error: Lambda logs it and reports it to the caller
-            traceback.print_exc()
-            kind, payload = "error", f"{type(error).__name__}: {error}".encode()
-        connection.send((kind, payload, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))

@@ -10,9 +10,16 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from .events import Api, Client, HttpRequest, proxy_event
+from .events import Api, Client, HttpRequest, RefusedPathError, proxy_event
 from .function import MAX_EVENT_BYTES, MAX_RESPONSE_BYTES, LambdaFunction
-from .responses import HttpResponse, MalformedResponseError, gateway_error, http_api_response, rest_response
+from .responses import (
+    HttpResponse,
+    MalformedResponseError,
+    gateway_error,
+    http_api_response,
+    rest_response,
+    with_local_location,
+)
 
 # API Gateway's request payload quota (REST and HTTP APIs).
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
@@ -46,7 +53,8 @@ class Gateway:
         reason = http.client.responses.get(answer.status, "")
         response = Response(answer.body, status=f"{answer.status} {reason}".strip())
         response.headers.clear()
-        for name, value in [*answer.headers, *added_headers]:
+        local_url = f"http://{environ.get('HTTP_HOST') or _server_address(environ)}"
+        for name, value in with_local_location([*answer.headers, *added_headers], self.api.url, local_url):
             response.headers.add(name, value)
         return response(environ, start_response)
 
@@ -66,14 +74,20 @@ class Gateway:
         except RequestEntityTooLarge:
             return gateway_error("too-large", rest), [("Connection", "close")]
         headers = environ.get(HEADERS_AS_SENT) or list(request.headers.items())
-        client = Client(ip=request.remote_addr or "127.0.0.1", port=int(environ["SERVER_PORT"]), scheme="http")
-        event = proxy_event(HttpRequest(request.method, target, headers, body), self.api, client)
+        # The client as API Gateway sees it: over HTTPS, on port 443.
+        client = Client(ip=request.remote_addr or "127.0.0.1")
+        try:
+            event = proxy_event(HttpRequest(request.method, target, headers, body), self.api, client)
+        except RefusedPathError:
+            return gateway_error("refused-path", rest), []
         added_headers = _request_id_headers(event, rest)
         # Lambda refuses an event over its invocation payload quota; API Gateway answers 413.
         payload = json.dumps(event).encode()
         if len(payload) > MAX_EVENT_BYTES:
             return gateway_error("too-large", rest), added_headers
         outcome = self.function.invoke(payload, self.integration_timeout)
+        if outcome.throttled:
+            return gateway_error("throttled", rest), added_headers
         if outcome.integration_timed_out:
             return gateway_error("integration-timeout", rest), added_headers
         if outcome.payload is None:
@@ -86,6 +100,10 @@ class Gateway:
         except MalformedResponseError as error:
             _log(f"Malformed Lambda proxy response: {error}")
             return gateway_error("function-error", rest), added_headers
+
+
+def _server_address(environ: dict[str, Any]) -> str:
+    return f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
 
 
 def _discard_body(stream: Any, length: int) -> None:
@@ -120,10 +138,12 @@ def serve(gateway: Gateway, host: str, port: int) -> None:
     server = make_server(host, port, gateway, threaded=True, request_handler=HeadersAsSentHandler)
     kind = "REST API (payload 1.0)" if gateway.api.is_rest else "HTTP API (payload 2.0)"
     config = gateway.function.config
+    function = gateway.function
     _log(
         f"Local API Gateway, {kind}, stage {gateway.api.stage}: http://{host}:{server.port}/{gateway.api.stage}/\n"
-        f"  function {config.name} through Zappa's handler: memory {config.memory_mb} MB, "
-        f"timeout {config.timeout_seconds} s, integration timeout {gateway.integration_timeout:g} s"
+        f"  function {config.name} through Zappa's handler, from {function.code.origin}: memory {config.memory_mb} MB, "
+        f"timeout {config.timeout_seconds} s, integration timeout {gateway.integration_timeout:g} s, "
+        f"concurrency {function.concurrency}, idle environments stopped after {function.idle_seconds:g} s"
     )
     try:
         server.serve_forever()

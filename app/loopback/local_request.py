@@ -6,6 +6,7 @@ The fields API Gateway would add are synthesised as a REST API with Zappa's
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from flask import Request
 
@@ -33,10 +34,17 @@ def request_view_from_wsgi(request: Request, request_id: str, config: Mapping[st
         source="local",
         body=request.get_data(),
         body_base64_encoded=False,
-        path_params={} if path == "/" else {"proxy": path.lstrip("/")},
+        path_params={} if path == "/" else {"proxy": _raw_path(request).lstrip("/")},
         query=last_values(query_all),
         query_all=query_all,
         headers=headers,
         headers_all=value_lists(headers),
         context=context,
     )
+
+
+def _raw_path(request: Request) -> str:
+    """The path as the client sent it, percent-encoding kept: what a REST API puts in the ``proxy``
+    path parameter (``/a%2Fb`` stays ``a%2Fb``; ``request.path`` is decoded)."""
+    target = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or quote(request.path)
+    return target.split("?", 1)[0]

@@ -97,7 +97,9 @@ def _from_payload_v2(event: Mapping[str, Any]) -> RequestView:
         headers["cookie"] = "; ".join(cookies)
     if "rawQueryString" in event:
         query_all: dict[str, list[str]] = {}
-        for name, value in parse_qsl(event.get("rawQueryString") or "", keep_blank_values=True):
+        # A byte that is not UTF-8 stays percent-encoded, as werkzeug leaves it in ``request.args``.
+        raw_query = event.get("rawQueryString") or ""
+        for name, value in parse_qsl(raw_query, keep_blank_values=True, errors="werkzeug.url_quote"):
             query_all.setdefault(name, []).append(value)
     else:
         query_all = value_lists(_text_map(event.get("queryStringParameters")))

@@ -2,19 +2,16 @@
 only S's: a team can deploy dev before it names prod's bucket."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bench.packages import UV as UV_PATH
 from deploy.placeholders import PLACEHOLDER, placeholders
 from tests.support.checkout import copy_project
+from tests.support.make import make_environment
 from tests.support.stage_settings import STAGES
-
-UV = UV_PATH
 
 
 def test_placeholders_are_found_at_any_depth():
@@ -38,11 +35,8 @@ def with_buckets(checkout: Path, buckets: dict[str, str]) -> None:
 
 def make_deploy(checkout: Path, stage: str) -> subprocess.CompletedProcess:
     """`make deploy` in the checkout, with this run's virtualenv and uv; AWS is never reached: the check comes first."""
-    environment = {**os.environ, "UV_OFFLINE": "1"}
-    command = ["make", "--no-print-directory", "deploy", f"STAGE={stage}", f"VENV={Path(sys.executable).parent.parent}"]
-    return subprocess.run(
-        [*command, f"UV={UV}"], cwd=checkout, env=environment, capture_output=True, text=True, timeout=300
-    )
+    command = ["make", "--no-print-directory", "deploy", f"STAGE={stage}"]
+    return subprocess.run(command, cwd=checkout, env=make_environment(), capture_output=True, text=True, timeout=300)
 
 
 def test_deploy_stops_before_building_while_the_stages_bucket_is_a_placeholder(checkout):

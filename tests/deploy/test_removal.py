@@ -4,19 +4,16 @@ pass its tests, build with `make package`, and answer `GET /health` and the team
 Zappa's handler in the unzipped package."""
 
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from bench.packages import UV
 from local_gateway.events import HTTP_API, REST, Api, HttpRequest, proxy_event
 from tests.support.checkout import copy_project
-from tests.support.deploy_tools import ZAPPA_CLI
 from tests.support.lambda_package import run_in_lambda_layout
+from tests.support.make import make_environment
 from tests.support.readme import blocks, section
 
 pytestmark = pytest.mark.slow
@@ -54,17 +51,10 @@ def replace_assignment(path: Path, assignment: str) -> None:
 def run(checkout: Path, script: str) -> None:
     """Run a README shell block in the checkout, with this run's virtualenv and uv, offline; Zappa's CLI
     through tests/support/zappa_cli.py (no update check on pypi.org, no address off this machine)."""
-    environment = {
-        **os.environ,
-        "VENV": str(Path(sys.executable).parent.parent),
-        "UV": UV,
-        "UV_OFFLINE": "1",
-        "ZAPPA_CLI": f"{sys.executable} {ZAPPA_CLI}",
-    }
     result = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", script],
         cwd=checkout,
-        env=environment,
+        env=make_environment(),
         capture_output=True,
         text=True,
         timeout=900,

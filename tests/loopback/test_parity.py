@@ -16,7 +16,8 @@ from tests.support.local_server import local_gateway, send
 pytestmark = pytest.mark.slow
 
 STAGE = "dev"
-# Both servers are addressed by the same name, so that the Host header the app sees is the same.
+# Both servers are addressed by the same name. `flask run` passes it on; API Gateway replaces it with the
+# API's own domain (GATEWAY_HEADERS).
 HOST = ("Host", "api.loopback.test")
 
 # Known only to AWS: the invocation's and API's ids, the caller's AWS identity, the Lambda
@@ -43,8 +44,8 @@ SAMPLE_API_ONLY = (
 )
 
 
-# Headers API Gateway adds to every request: the client's address, port and scheme, a trace id.
-GATEWAY_HEADERS = ("x-amzn-trace-id", "x-forwarded-for", "x-forwarded-port", "x-forwarded-proto")
+# Headers API Gateway sets on every request: the API's domain, the client's address, port and scheme, a trace id.
+GATEWAY_HEADERS = ("host", "x-amzn-trace-id", "x-forwarded-for", "x-forwarded-port", "x-forwarded-proto")
 GATEWAY_ONLY = tuple(
     f"{where}/{name}" for where in ("event/params/header", "extras/multi-value/header") for name in GATEWAY_HEADERS
 )
@@ -62,10 +63,10 @@ def flask_run():
 @pytest.fixture(scope="module", params=["rest-api", "http-api"])
 def gateway(request):
     """The local API Gateway in front of the dev stage, as a REST API and as an HTTP API; yields
-    ``(port, fields only it knows)``."""
+    ``(kind, port, fields only it knows)``."""
     http_api = request.param == "http-api"
     with local_gateway(STAGE, http_api=http_api) as port:
-        yield port, (*AWS_ONLY, *GATEWAY_ONLY, *(HTTP_API_ONLY if http_api else ()))
+        yield request.param, port, (*AWS_ONLY, *GATEWAY_ONLY, *(HTTP_API_ONLY if http_api else ()))
 
 
 def with_content_length(request: HttpRequest) -> HttpRequest:
@@ -121,6 +122,26 @@ REQUESTS = {
         "POST", "/secure", [*JSON, ("Authorization", "Bearer test-token"), ("X-Api-Key", "fake-key")], b"{}"
     ),
     "unknown-query-flag": HttpRequest("POST", "/flags?verbose&level=", JSON, b"[]"),
+    # Percent-encoding in the path and the query.
+    "encoded-slash": HttpRequest("POST", "/a%2Fb", JSON, b"{}"),
+    "encoded-euro": HttpRequest("POST", "/%E2%82%AC", JSON, b"{}"),
+    "encoded-space": HttpRequest("POST", "/a%20b", JSON, b"{}"),
+    "query-not-utf8": HttpRequest("POST", "/q?a=%FF", JSON, b"{}"),
+    "query-encoded-plus": HttpRequest("POST", "/q?a=%2B&b=+", JSON, b"{}"),
+}
+# The loopback answers that differ between `flask run` and AWS, and so between `flask run` and the gateway,
+# which gives AWS's: ``{(kind, request): {field: (flask run's, the gateway's)}}``.
+# - A query byte that is not UTF-8: werkzeug keeps it percent-encoded in ``request.args``, and so does the
+#   loopback when it reads an HTTP API's raw query string; a REST API decodes query values itself (U+FFFD
+#   for it). What the app reads from ``request.args`` differs the same way: tests/gateway/test_gateway.py.
+# A REST API passes the proxy path parameter percent-encoded as the client sent it (AWS's captured events,
+# local_gateway/events.py); under `flask run` the loopback takes it from the raw request target too.
+NOT_UTF8 = {
+    "event/params/querystring/a": ("%FF", "\ufffd"),
+    "extras/multi-value/querystring/a": (["%FF"], ["\ufffd"]),
+}
+KNOWN_DIFFERENCES = {
+    ("rest-api", "query-not-utf8"): NOT_UTF8,
 }
 ERRORS = {
     "get-405": HttpRequest("GET", "/anything", JSON),
@@ -132,18 +153,19 @@ ERRORS = {
 
 @pytest.mark.parametrize("name", sorted(REQUESTS))
 def test_same_request_same_answer(flask_run, gateway, name):
-    port, gateway_only = gateway
+    kind, port, gateway_only = gateway
     (status, headers, body), (gateway_status, gateway_headers, gateway_body) = sent_to_both(
         flask_run, port, REQUESTS[name]
     )
     assert (status, gateway_status) == (200, 200)
     assert headers["X-Loopback-Stage"] == gateway_headers["X-Loopback-Stage"] == STAGE
-    assert differences(json.loads(body), json.loads(gateway_body), gateway_only) == {}
+    found = differences(json.loads(body), json.loads(gateway_body), gateway_only)
+    assert found == KNOWN_DIFFERENCES.get((kind, name), {})
 
 
 @pytest.mark.parametrize("name", sorted(ERRORS))
 def test_same_error_same_answer(flask_run, gateway, name):
-    port, _ = gateway
+    _, port, _ = gateway
     (status, headers, body), (gateway_status, gateway_headers, gateway_body) = sent_to_both(
         flask_run, port, ERRORS[name]
     )

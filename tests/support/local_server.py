@@ -107,26 +107,33 @@ def gateway(
 
 @contextmanager
 def serving(
-    command: list[str], environment: dict[str, str], port: int, health: str, healthy_status: int = 200
+    command: list[str],
+    environment: dict[str, str],
+    port: int,
+    health: str,
+    healthy_status: int = 200,
+    cwd: Path = PROJECT_ROOT,
+    start_seconds: float = START_SECONDS,
 ) -> Iterator[Served]:
-    """Run ``command`` and every Python process it starts offline (tests/offline.py); fail the test if
-    any of them tried to leave this machine. Ready once ``GET health`` answers ``healthy_status``."""
+    """Run ``command`` in the project at ``cwd``, it and every Python process it starts offline
+    (tests/support/offline.py); fail the test if any of them tried to leave this machine. Ready once
+    ``GET health`` answers ``healthy_status``, within ``start_seconds``."""
     with tempfile.TemporaryDirectory() as folder:
         offline_log = Path(folder) / "off-machine.log"
         env = {
             **os.environ,
             **environment,
-            "PYTHONPATH": os.pathsep.join([str(OFFLINE_SITE), str(PROJECT_ROOT)]),
+            "PYTHONPATH": os.pathsep.join([str(OFFLINE_SITE), str(cwd)]),
             "LOOPBACK_OFFLINE_LOG": str(offline_log),
         }
         log = Path(folder) / "server.log"
         with log.open("wb") as output:
             # Its own process group: stopping it stops what it started (make's child, the gateway's workers).
             server = subprocess.Popen(
-                command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+                command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
             )
         try:
-            _wait_until_healthy(server, port, health, healthy_status, log)
+            _wait_until_healthy(server, port, health, healthy_status, log, start_seconds)
             yield Served(server, port, log)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
@@ -135,8 +142,10 @@ def serving(
         assert not attempts, f"{' '.join(command)} tried to leave this machine:\n{attempts}"
 
 
-def _wait_until_healthy(server: subprocess.Popen, port: int, health: str, healthy_status: int, log: Path) -> None:
-    deadline = time.monotonic() + START_SECONDS
+def _wait_until_healthy(
+    server: subprocess.Popen, port: int, health: str, healthy_status: int, log: Path, start_seconds: float
+) -> None:
+    deadline = time.monotonic() + start_seconds
     while True:
         try:
             status, _, _ = send(port, HttpRequest("GET", health, [("Host", f"127.0.0.1:{port}")]))
