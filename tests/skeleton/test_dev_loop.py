@@ -1,6 +1,7 @@
 """`make run` in a user's checkout: installs only what the app needs to run, serves it, and reloads it when
 its code changes; and the fresh-clone-to-first-answer measure runs."""
 
+import http.client
 import json
 import subprocess
 import sys
@@ -55,7 +56,7 @@ def health_when_up(port: int) -> dict:
     """The health answer, or {} while the reloader restarts the server."""
     try:
         return health(port)
-    except (OSError, AssertionError):
+    except (OSError, http.client.HTTPException, AssertionError):
         return {}
 
 

@@ -137,7 +137,11 @@ def serving(
             yield Served(server, port, log)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=10)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # a reloader caught mid-restart may ignore it
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(timeout=10)
         attempts = offline_log.read_text() if offline_log.exists() else ""
         assert not attempts, f"{' '.join(command)} tried to leave this machine:\n{attempts}"
 
