@@ -8,7 +8,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import lambda_layout, report
+from local_gateway import lambda_layout
+
+from . import report
 from .suite import QUICK, Config, run_suite
 
 HERE = Path(__file__).resolve().parent

@@ -15,10 +15,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from local_gateway import lambda_layout
 from local_gateway.events import Api, HttpRequest, proxy_event
 from local_gateway.settings import function_config, lambda_environment
 
-from . import lambda_layout, packages
+from . import packages
 from .measure import Run, Subject, cold_split_ms, run_subject
 
 SUBJECTS_FOLDER = Path(__file__).resolve().parent / "subjects"

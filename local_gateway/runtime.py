@@ -46,7 +46,7 @@ def source_code(settings_module: str) -> Iterator[Code]:
 def package_code(package: Path) -> Iterator[Code]:
     """The function run from ``package``, laid out as the Lambda runtime lays it out."""
     # Imported here: it loads boto3 and the runtime's other libraries, which only this layout needs.
-    from bench.lambda_layout import make_writable, runtime_folder, unzip_read_only
+    from .lambda_layout import make_writable, runtime_folder, unzip_read_only
 
     with tempfile.TemporaryDirectory(prefix="local-gateway-") as folder:
         task_root = unzip_read_only(package, Path(folder, "task"))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.lambda_layout import runtime_folder
+from local_gateway.lambda_layout import runtime_folder
 from tests.support import PROJECT_ROOT
 from tests.support.deploy_tools import OFFLINE_GUARD, build_package, run_offline
 from tests.support.events import load_event

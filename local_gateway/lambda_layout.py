@@ -2,7 +2,8 @@
 
 The package is unzipped into the task root (Lambda's /var/task), which is read-only; the
 libraries the runtime ships (boto3 and its dependencies, awslambdaric) sit outside it, in the
-runtime folder (Lambda's /var/runtime). The tests of the package use the same layout.
+runtime folder (Lambda's /var/runtime). The gateway's --package mode, the bench and the package's
+tests use this layout.
 """
 
 import os
