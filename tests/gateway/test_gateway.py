@@ -5,7 +5,6 @@ the URLs the app builds and the paths and queries it receives, as on AWS."""
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,13 +12,13 @@ import pytest
 from local_gateway.events import Api, HttpRequest
 from local_gateway.function import MAX_EVENT_BYTES, MAX_RESPONSE_BYTES
 from local_gateway.server import MAX_REQUEST_BYTES
+from tests.gateway.stage_file import TEST_STAGE, gateway_app_settings
 from tests.support.local_server import free_port, gateway, local_gateway, send, serving
 
 pytestmark = pytest.mark.slow
 
 JSON = [("Host", "127.0.0.1"), ("Content-Type", "application/json")]
 REST_API, HTTP_API = "rest-api", "http-api"
-TEST_STAGE = "gw"
 
 
 def post(target: str, body: bytes = b"{}", headers: list | None = None) -> HttpRequest:
@@ -29,23 +28,6 @@ def post(target: str, body: bytes = b"{}", headers: list | None = None) -> HttpR
 
 def get(target: str) -> HttpRequest:
     return HttpRequest("GET", target, [("Host", "127.0.0.1")])
-
-
-def gateway_app_settings(folder: Path, timeout_seconds: int, memory_mb: int = 256, **more: object) -> Path:
-    """A zappa_settings.json whose one stage serves tests/gateway_app.py."""
-    settings = folder / "zappa_settings.json"
-    stage = {
-        "app_function": "tests.gateway.gateway_app.app",
-        "project_name": "gateway-test",
-        "aws_region": "ap-northeast-2",
-        "runtime": "python3.11",
-        "s3_bucket": "gateway-test-not-a-bucket",
-        "timeout_seconds": timeout_seconds,
-        "memory_size": memory_mb,
-        **more,
-    }
-    settings.write_text(json.dumps({TEST_STAGE: stage}))
-    return settings
 
 
 @pytest.fixture(scope="module", params=[REST_API, HTTP_API])

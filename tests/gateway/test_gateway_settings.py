@@ -1,37 +1,22 @@
 """What the gateway reads of a stage (Zappa's loader) and of its command line."""
 
-import json
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from local_gateway.__main__ import main
 from local_gateway.runtime import package_stage
 from local_gateway.settings import DEFAULT_CONCURRENCY, function_config
-
-
-def settings_file(folder: Path, **stage: object) -> Path:
-    """A zappa_settings.json with one stage, ``gw``."""
-    path = folder / "zappa_settings.json"
-    base = {
-        "app_function": "tests.gateway.gateway_app.app",
-        "project_name": "settings-test",
-        "aws_region": "ap-northeast-2",
-        "runtime": "python3.11",
-        "s3_bucket": "settings-test-not-a-bucket",
-    }
-    path.write_text(json.dumps({"gw": {**base, **stage}}))
-    return path
+from tests.gateway.stage_file import TEST_STAGE, gateway_app_settings
 
 
 def test_reserved_concurrency_is_zappas_lambda_concurrency(tmp_path):
-    config = function_config("gw", settings_file(tmp_path, lambda_concurrency=3))
+    config = function_config(TEST_STAGE, gateway_app_settings(tmp_path, lambda_concurrency=3))
     assert (config.reserved_concurrency, config.concurrency) == (3, 3)
 
 
 def test_a_stage_without_reserved_concurrency_gets_the_default(tmp_path):
-    config = function_config("gw", settings_file(tmp_path))
+    config = function_config(TEST_STAGE, gateway_app_settings(tmp_path))
     assert (config.reserved_concurrency, config.concurrency) == (None, DEFAULT_CONCURRENCY)
 
 
