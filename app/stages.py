@@ -76,8 +76,8 @@ def local_function(stage: str, settings_file: Path | None = None) -> Function:
         known = ", ".join(sorted({LOCAL, *stages}))
         raise UnknownStageError(f"{STAGE_VARIABLE}={stage!r} is not a stage of this app; known stages: {known}")
     if stage == LOCAL:
+        project = zappa_stage(stages[0], settings_file).project_name
         first = deployed_function(stages[0], settings_file)
-        project = zappa_stage(stages[0], Path(settings_file)).project_name
         return dataclasses.replace(first, name=f"{project}-{LOCAL}", environment={})
     return deployed_function(stage, settings_file)
 

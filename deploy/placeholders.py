@@ -28,8 +28,9 @@ def placeholders(settings: Any, where: str = "") -> Iterator[str]:
 
 def main(argv: list[str]) -> int:
     [stage] = argv
-    if stage not in stage_names():
-        print(f"{SETTINGS_FILE.name} has no stage {stage!r}; its stages: {', '.join(stage_names())}", file=sys.stderr)
+    stages = stage_names()
+    if stage not in stages:
+        print(f"{SETTINGS_FILE.name} has no stage {stage!r}; its stages: {', '.join(stages)}", file=sys.stderr)
         return 2
     unfilled = list(placeholders(zappa_stage(stage).stage_config))
     for name in unfilled:
