@@ -2,7 +2,10 @@
 #   .venv-uv      uv itself, installed with pip from requirements-uv.txt
 #   .venv         the app's dependencies (`make run`), plus the dev and bench groups for `make test`
 #   .venv-package exactly what the Lambda package carries (deploy/package_requirements.py); Zappa packages it
-PYTHON3 ?= python3
+# The Python of the Lambda runtime (zappa_settings.json's "runtime"), as .python-version states it:
+# every virtualenv is built with it, because the package's bytecode and compiled wheels must match Lambda's.
+PYTHON_VERSION := $(shell cat .python-version)
+PYTHON3 ?= python$(PYTHON_VERSION)
 VENV ?= .venv
 BIN := $(VENV)/bin
 UV_VENV := .venv-uv
@@ -23,6 +26,21 @@ ZAPPA_CLI ?= $(BIN)/zappa
 ZAPPA := VIRTUAL_ENV=$(abspath $(PACKAGE_VENV)) $(ZAPPA_CLI)
 # Only the app's own dependencies; keeps the dev tools if `make test` installed them.
 SYNC_RUNTIME := $(UV) sync --locked --quiet --inexact --no-default-groups --python $(PYTHON3)
+
+EMPTY :=
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+FOUND_VERSION := $(shell $(PYTHON3) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+ifneq ($(FOUND_VERSION),$(PYTHON_VERSION))
+$(info This project runs on Python $(PYTHON_VERSION), the Lambda runtime python$(PYTHON_VERSION) (.python-version);)
+$(info `$(PYTHON3)` $(if $(FOUND_VERSION),is Python $(FOUND_VERSION),was not found). Install Python $(PYTHON_VERSION) with one of:)
+$(info $(EMPTY)  pyenv install $(PYTHON_VERSION)        then run make again here: .python-version selects it)
+$(info $(EMPTY)  uv python install $(PYTHON_VERSION)    then: make PYTHON3="$$(uv python find $(PYTHON_VERSION))" ...)
+$(info $(EMPTY)  sudo apt install python$(PYTHON_VERSION) python$(PYTHON_VERSION)-venv   (Debian, Ubuntu; deadsnakes PPA on older Ubuntu))
+$(info $(EMPTY)  brew install python@$(PYTHON_VERSION)     (macOS))
+$(info or name an installed one: make PYTHON3=/path/to/python$(PYTHON_VERSION) ...)
+$(error Python $(PYTHON_VERSION) is missing)
+endif
+endif
 
 .PHONY: run run-gateway test test-quick lint format venv package-venv check-settings package deploy smoke bench clean
 

@@ -44,6 +44,9 @@ class Function:
     memory_mb: int
     timeout_seconds: int
     environment: dict[str, str]  # the stage's aws_environment_variables
+    runtime: str  # Lambda's runtime identifier, "python3.13"
+    architecture: str  # "x86_64" or "arm64"
+    handler: str  # "module.function" that Lambda calls (Zappa's lambda_handler setting)
 
 
 def stage_config(test_config: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -96,6 +99,9 @@ def deployed_function(stage: str, settings_file: Path = SETTINGS_FILE) -> Functi
         memory_mb=int(cli.memory_size),
         timeout_seconds=int(cli.timeout_seconds),
         environment=dict(cli.aws_environment_variables or {}),
+        runtime=cli.runtime,
+        architecture=cli.architecture,
+        handler=cli.lambda_handler,
     )
 
 

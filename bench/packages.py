@@ -18,7 +18,7 @@ UV = os.environ.get("UV") or str(PROJECT_ROOT / ".venv-uv" / "bin" / "uv")
 STOCK_SETTINGS = {
     "app_function": "app.wsgi.app",
     "project_name": "loopback",
-    "runtime": "python3.11",
+    "runtime": "python3.13",
     "aws_region": "ap-northeast-2",
     "s3_bucket": "loopback-stock",
     "use_precompiled_packages": False,

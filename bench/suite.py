@@ -65,7 +65,7 @@ def with_settings(settings_module: str, **values: str) -> str:
 def lay_out_subjects(work: Path, package: Path) -> tuple[list[Subject], list[Subject]]:
     """Every subject's folders and environment; returns (subjects, warm-only variants of ours)."""
     config = function_config(STAGE)
-    environment = lambda_environment(config.name, config.memory_mb, config.region, "bench")
+    environment = lambda_environment(config, "bench")
     runtime = str(lambda_layout.runtime_folder(work / "runtime"))
     # The baselines run from this virtualenv, whose bytecode uv compiled at install; their own
     # folder is compiled here, so every module they import has valid bytecode.
@@ -82,14 +82,15 @@ def lay_out_subjects(work: Path, package: Path) -> tuple[list[Subject], list[Sub
             label,
             "ours",
             (str(task_root), runtime),
-            "handler.lambda_handler",
+            config.handler,
             "app.wsgi",
             {**environment, **config.environment, "LAMBDA_TASK_ROOT": str(task_root)},
             str(task_root),
         )
 
     def theirs(key: str, label: str, role: str, handler: str, app_module: str | None) -> Subject:
-        return Subject(key, label, role, (str(hello), site_packages), handler, app_module, environment, str(hello))
+        variables = {**environment, "_HANDLER": handler}
+        return Subject(key, label, role, (str(hello), site_packages), handler, app_module, variables, str(hello))
 
     subjects = [
         theirs("bare", "bare handler (floor)", "baseline", "bare_handler.lambda_handler", None),

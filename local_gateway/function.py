@@ -188,7 +188,7 @@ class _Environment:
         log_stream = f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
         variables = {
             **os.environ,
-            **lambda_environment(config.name, config.memory_mb, config.region, log_stream),
+            **lambda_environment(config, log_stream),
             **code.environment,
             **config.environment,
         }
@@ -201,7 +201,7 @@ class _Environment:
             cwd=code.cwd,
         )
         child_end.close()
-        layout = {"sys_path": list(code.sys_path), "handler": code.handler_module, "preload": preload and str(preload)}
+        layout = {"sys_path": list(code.sys_path), "preload": preload and str(preload)}
         self.connection.send(layout)
         self.used = False
         self.init_ms: float | None = None

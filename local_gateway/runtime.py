@@ -27,7 +27,6 @@ class Code:
 
     command: tuple[str, ...]  # the interpreter and its options; the worker script follows
     sys_path: tuple[str, ...]  # put first on the interpreter's own path
-    handler_module: str  # holds lambda_handler
     cwd: str | None = None
     environment: dict[str, str] = field(default_factory=dict)  # variables this layout adds
     origin: str = "the source tree"
@@ -39,7 +38,7 @@ def source_code(settings_module: str) -> Iterator[Code]:
     with tempfile.TemporaryDirectory(prefix="local-gateway-") as folder:
         Path(folder, "zappa_settings.py").write_text(settings_module)
         # -P: the worker script's own folder stays off the path.
-        yield Code((sys.executable, "-P"), (folder, str(PROJECT_ROOT)), "zappa.handler")
+        yield Code((sys.executable, "-P"), (folder, str(PROJECT_ROOT)))
 
 
 @contextmanager
@@ -55,7 +54,6 @@ def package_code(package: Path) -> Iterator[Code]:
             yield Code(
                 (sys.executable, "-I", "-S", "-B"),
                 (str(task_root), str(runtime)),
-                "handler",  # the package's handler.py, which _HANDLER names
                 cwd=str(task_root),
                 environment={"LAMBDA_TASK_ROOT": str(task_root), "LAMBDA_RUNTIME_DIR": str(runtime)},
                 origin=f"{package}, unzipped in {task_root}",

@@ -43,16 +43,17 @@ def function_config(stage: str, settings_file: Path = SETTINGS_FILE) -> Function
     )
 
 
-def lambda_environment(name: str, memory_mb: int, region: str, log_stream: str) -> dict[str, str]:
-    """The variables the Lambda runtime sets for the function ``name`` (AWS's documented names)."""
+def lambda_environment(function: Function, log_stream: str) -> dict[str, str]:
+    """The variables the Lambda runtime sets for ``function`` (AWS's documented names); the runtime
+    imports and calls the handler that ``_HANDLER`` names."""
     return {
-        "AWS_LAMBDA_FUNCTION_NAME": name,
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory_mb),
+        "AWS_LAMBDA_FUNCTION_NAME": function.name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.name}",
         "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
-        "AWS_REGION": region,
-        "AWS_DEFAULT_REGION": region,
-        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
-        "_HANDLER": "handler.lambda_handler",
+        "AWS_REGION": function.region,
+        "AWS_DEFAULT_REGION": function.region,
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
+        "_HANDLER": function.handler,
     }

@@ -4,8 +4,8 @@ Run by ``local_gateway.function`` as ``<python> <options> worker.py FD``, FD bei
 ``multiprocessing`` pipe to the gateway. The standard library only: in a package's layout nothing
 but the package, the runtime's libraries and the standard library may be importable.
 
-The gateway sends the layout first (``sys_path``, ``handler``, ``preload``); the worker answers
-``("ready", None)`` once the handler is imported (Lambda's Init phase), or ``("init-error", message)``
+The gateway sends the layout first (``sys_path``, ``preload``); the worker answers
+``("ready", None)`` once the handler ``_HANDLER`` names is imported (Lambda's Init phase), or ``("init-error", message)``
 and exits. Then, for each invocation ``{"event", "request_id", "deadline_ms", "arn"}``, it answers
 ``(kind, payload, max_rss_mb)``: ``("response", JSON bytes, ...)`` or ``("error", message, ...)``.
 Standard output and error are the function's log, as on Lambda.
@@ -13,6 +13,7 @@ Standard output and error are the function's log, as on Lambda.
 
 import importlib
 import json
+import os
 import resource
 import runpy
 import sys
@@ -28,7 +29,9 @@ def main() -> int:
     try:
         if layout["preload"]:
             runpy.run_path(layout["preload"], run_name="__preload__")
-        handler = importlib.import_module(layout["handler"])
+        # As Lambda's runtime does: _HANDLER names the module and its function.
+        module_name, function_name = os.environ["_HANDLER"].rsplit(".", 1)
+        handler = getattr(importlib.import_module(module_name), function_name)
         from awslambdaric.lambda_context import LambdaContext
     except Exception as error:  # Lambda's Runtime.ImportModuleError and the like: the environment fails to start
         traceback.print_exc()
@@ -48,7 +51,7 @@ def main() -> int:
             invoked_function_arn=job["arn"],
         )
         try:
-            kind, payload = "response", json.dumps(handler.lambda_handler(json.loads(job["event"]), context)).encode()
+            kind, payload = "response", json.dumps(handler(json.loads(job["event"]), context)).encode()
         except Exception as error:  # an unhandled error: Lambda logs it and reports it to the caller
             traceback.print_exc()
             kind, payload = "error", f"{type(error).__name__}: {error}".encode()

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from deploy.smoke import api_url
-from tests.support import PROJECT_ROOT
+from tests.support import PROJECT_ROOT, PYTHON_VERSION
 from tests.support.aws_emulator import Emulator, running_emulator
 from tests.support.checkout import copy_project
 from tests.support.deploy_tools import build_package, run_zappa
@@ -71,8 +71,8 @@ def assert_deployed(emulator: Emulator, configured: Any, stage: str) -> dict[str
     assert "lambda.amazonaws.com" in principals
 
     function = emulator.client("lambda").get_function(FunctionName=name)["Configuration"]
-    assert function["Runtime"] == configured.runtime == "python3.11"
-    assert function["Handler"] == "handler.lambda_handler"
+    assert function["Runtime"] == configured.runtime == f"python{PYTHON_VERSION}"
+    assert function["Handler"] == configured.lambda_handler == "lambda_entry.lambda_handler"
     assert function["MemorySize"] == configured.memory_size
     assert function["Timeout"] == configured.timeout_seconds
     assert function["Role"] == role["Arn"]

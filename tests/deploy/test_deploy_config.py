@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from tests.support import PROJECT_ROOT
+from tests.support import PROJECT_ROOT, PYTHON_VERSION
 from tests.support.stage_settings import SETTINGS_FILE, STAGES, stage_settings
 
 TRAVIS_FILE = PROJECT_ROOT / ".travis.yml"
@@ -33,7 +33,10 @@ def test_zappa_loads_each_stage(stage):
     assert cli.lambda_name == f"{cli.project_name}-{stage}"
     assert cli.app_function == "app.wsgi.app"
     assert REGION_SHAPE.match(cli.aws_region), cli.aws_region
-    assert cli.runtime == "python3.11"
+    assert cli.runtime == f"python{PYTHON_VERSION}"
+    # The entry that loads Zappa's handler without boto3; "wsgi" spares the ASGI probe on the first request.
+    assert cli.lambda_handler == "lambda_entry.lambda_handler"
+    assert cli.app_type == "wsgi"
     # API Gateway stops waiting after 29 s; Lambda's own limit is 900 s.
     assert 1 <= cli.timeout_seconds <= 900
     assert cli.stage_config["log_level"] in LOG_LEVELS
@@ -91,7 +94,7 @@ def test_travis_schema_check_rejects_a_broken_deploy(tmp_path):
 def test_travis_tests_then_deploys_dev_and_prod():
     travis = load_travis()
     readme = (PROJECT_ROOT / "README.md").read_text()
-    assert str(travis["python"]) == "3.11"
+    assert str(travis["python"]) == PYTHON_VERSION
     [test_command] = travis["script"]
     assert test_command in readme
     deploys = {deploy["on"]["branch"]: deploy["script"] for deploy in travis["deploy"]}

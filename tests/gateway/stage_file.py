@@ -13,7 +13,7 @@ def gateway_app_settings(folder: Path, **stage: object) -> Path:
         "app_function": "tests.gateway.gateway_app.app",
         "project_name": "gateway-test",
         "aws_region": "ap-northeast-2",
-        "runtime": "python3.11",
+        "runtime": "python3.13",
         "s3_bucket": "gateway-test-not-a-bucket",
         "memory_size": 256,
     }

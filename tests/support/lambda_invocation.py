@@ -13,11 +13,13 @@ import pytest
 from awslambdaric.lambda_context import LambdaContext
 
 from local_gateway.settings import lambda_environment
-from tests.support.stage_settings import REGION, stage_settings
+from app.stages import deployed_function
+from tests.support.stage_settings import stage_settings
 
 LAMBDA_TIMEOUT_MS = 30_000
 # The awsRequestId of every in-process invocation.
 INVOKE_ID = "8f5d5a2e-7c4b-4d0e-9a53-0c1f2e3d4b5a"
+LOG_STREAM = "2026/11/25/[$LATEST]0123456789abcdef0123456789abcdef"
 
 
 def zappa_settings_module(stage: str, binary_support: bool = True) -> str:
@@ -26,22 +28,22 @@ def zappa_settings_module(stage: str, binary_support: bool = True) -> str:
     return text if binary_support else text + "BINARY_SUPPORT=False\n"
 
 
-def lambda_function_environment(name: str, memory_mb: int) -> dict[str, str]:
-    """The variables the Lambda runtime sets for the function ``name``, as the local gateway sets them."""
-    return lambda_environment(name, memory_mb, REGION, "2026/11/25/[$LATEST]0123456789abcdef0123456789abcdef")
+def lambda_function_environment(stage: str) -> dict[str, str]:
+    """The variables the Lambda runtime sets for the stage's function, as the local gateway sets them."""
+    return lambda_environment(deployed_function(stage), LOG_STREAM)
 
 
 def real_lambda_context(monkeypatch: pytest.MonkeyPatch, stage: str) -> LambdaContext:
     """The Lambda runtime's own context class, with the environment Lambda gives the function."""
-    name = f"loopback-{stage}"
-    for variable, value in lambda_function_environment(name, memory_mb=512).items():
+    function = deployed_function(stage)
+    for variable, value in lambda_function_environment(stage).items():
         monkeypatch.setenv(variable, value)
     return LambdaContext(
         invoke_id=INVOKE_ID,
         client_context=None,
         cognito_identity=None,
         epoch_deadline_time_in_ms=int(time.time() * 1000) + LAMBDA_TIMEOUT_MS,
-        invoked_function_arn=f"arn:aws:lambda:ap-northeast-2:123456789012:function:{name}",
+        invoked_function_arn=f"arn:aws:lambda:{function.region}:123456789012:function:{function.name}",
     )
 
 
@@ -52,7 +54,8 @@ def _forget_app_modules() -> None:
 
 @contextmanager
 def zappa_handler_caller(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., dict[str, Any]]]:
-    """``call(event, stage="dev")`` returns the proxy response of Zappa's ``lambda_handler``.
+    """``call(event, stage="dev")`` returns the proxy response of the function's handler (Zappa's, through
+    lambda_entry.py).
 
     ``environment`` adds to the function's environment variables from ``zappa_settings.json``. The
     handler is Zappa's singleton, so it and the app modules are set up anew for each call.
@@ -77,7 +80,10 @@ def zappa_handler_caller(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
             monkeypatch.setenv(name, value)
         importlib.invalidate_caches()
         reset()
-        return zappa_handler.lambda_handler(event, real_lambda_context(monkeypatch, stage))
+        context = real_lambda_context(monkeypatch, stage)
+        # The function's handler, as Lambda's runtime finds it: imported once, like the runtime imports it.
+        module_name, function_name = os.environ["_HANDLER"].rsplit(".", 1)
+        return getattr(importlib.import_module(module_name), function_name)(event, context)
 
     try:
         yield call

@@ -86,10 +86,7 @@ def run_in_lambda_layout(zip_path: Path, stage: str, events: list[dict[str, Any]
     }
     # What the Lambda runtime sets, then the function's own variables from zappa_settings.json.
     environment = {
-        **lambda_function_environment(configured.lambda_name, configured.memory_size),
-        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
-        "AWS_REGION": region,
-        "AWS_DEFAULT_REGION": region,
+        **lambda_function_environment(stage),
         "LAMBDA_TASK_ROOT": str(task_root),
         "LAMBDA_RUNTIME_DIR": str(runtime_dir),
         "LANG": "en_US.UTF-8",

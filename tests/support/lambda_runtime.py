@@ -1,18 +1,20 @@
-"""Call an unzipped Lambda package's handler the way the python3.11 runtime does.
+"""Call an unzipped Lambda package's handler the way the Lambda Python runtime does.
 
 Run as ``python -I -S -B tests/lambda_runtime.py`` with the job as JSON on stdin:
 ``{"task_root", "runtime_dir", "offline_guard", "function_arn", "timeout_ms", "invocations": [event, ...],
 "output"}``.
 ``-I -S`` leave only the standard library on ``sys.path``; this script puts the package
 (Lambda's /var/task) first and the runtime's own libraries (Lambda's /var/runtime: boto3,
-botocore, awslambdaric) after it, imports ``handler`` and calls ``handler.lambda_handler``
+botocore, awslambdaric) after it, imports the handler that ``_HANDLER`` names and calls it
 with awslambdaric's ``LambdaContext``. The environment is the one Lambda sets, given by the
 caller. Writes ``{"responses", "sys_path", "module_files"}`` as JSON to the file ``output`` names
 (stdout and stderr belong to the handler's logs, as on Lambda).
 """
 
 import importlib.util
+import importlib
 import json
+import os
 import sys
 import time
 import uuid
@@ -30,7 +32,8 @@ def main() -> None:
     load_offline_guard(job["offline_guard"])
     sys.path[:0] = [job["task_root"], job["runtime_dir"]]
 
-    import handler
+    module_name, function_name = os.environ["_HANDLER"].rsplit(".", 1)
+    handler = getattr(importlib.import_module(module_name), function_name)
     from awslambdaric.lambda_context import LambdaContext
 
     responses = []
@@ -42,7 +45,7 @@ def main() -> None:
             epoch_deadline_time_in_ms=int(time.time() * 1000) + job["timeout_ms"],
             invoked_function_arn=job["function_arn"],
         )
-        responses.append({"request_id": context.aws_request_id, "response": handler.lambda_handler(event, context)})
+        responses.append({"request_id": context.aws_request_id, "response": handler(event, context)})
 
     module_files = {
         name: getattr(module, "__file__", None)

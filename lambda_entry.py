@@ -1,0 +1,84 @@
+"""The Lambda function's handler: Zappa's own, loaded without what a web request never uses.
+
+zappa_settings.json names ``lambda_entry.lambda_handler`` as the function's handler (Zappa's
+``lambda_handler`` setting); every event goes on to Zappa's ``LambdaHandler`` unchanged. What this
+module changes is only how the function starts (Lambda's init phase, billed like any other time):
+
+- Zappa's handler imports boto3 and botocore (about a third of a cold start), asyncio, tarfile,
+  calendar and durationpy as it loads, for S3 events, ``remote_env``, ``slim_handler`` and ASGI
+  apps. A WSGI app answering HTTP needs none of them. While Zappa's handler loads, each is a
+  stand-in module in ``sys.modules``; the first read of an attribute of any stand-in removes them
+  all, and that module is imported for real: the events that need boto3 pay for it when they come.
+- The app is built here, at init, as Zappa's ``INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT`` builds it
+  (a SnapStart snapshot then holds it), with the cyclic garbage collector paused: init creates
+  hundreds of thousands of objects and no cyclic garbage worth a collection. The survivors are then
+  frozen out of later collections (``gc.freeze``), so no request pays to scan them.
+
+Nothing built at init differs between execution environments or must be unique to one: the app,
+its settings and compiled routes. Ids, clocks and random state are read per request (request_id.py).
+
+What keeps the saving: nothing may read attributes of every module in ``sys.modules`` (some tracing
+SDKs and ``inspect`` helpers do). tests/runtime checks, on the packaged function, that a web request
+leaves boto3 unloaded and that every kind of event Zappa serves still works: run them on every
+Zappa upgrade, because the list below is coupled to what Zappa's handler imports.
+"""
+
+import gc
+import importlib
+import sys
+from types import ModuleType
+
+# What Zappa's handler modules import at load time and use only inside functions that a WSGI app's
+# HTTP request never calls. Standard-library ones count too: their import is paid at every cold start.
+DEFERRED = ("boto3", "botocore", "asyncio", "tarfile", "calendar", "durationpy")
+# Attributes Zappa reads while zappa/utilities.py loads, only in annotations (it has no
+# ``from __future__ import annotations``): read as the string that import would have stored.
+ANNOTATIONS = {"boto3": frozenset({"Session"})}
+
+_annotating = False
+
+
+class DeferredModule(ModuleType):
+    """A module not imported yet: reading an attribute imports it (and ends every other deferral)."""
+
+    def __getattr__(self, attribute: str) -> object:
+        if _annotating and attribute in ANNOTATIONS.get(self.__name__, ()):
+            return f"{self.__name__}.{attribute}"
+        end_deferral()
+        return getattr(importlib.import_module(self.__name__), attribute)
+
+
+def end_deferral() -> None:
+    """Take every stand-in out of ``sys.modules``, so that the next import of each loads the real module.
+
+    All at once, because the real modules import one another (boto3 imports botocore, and Zappa
+    expects ``botocore.exceptions`` loaded with it).
+    """
+    for name in DEFERRED:
+        if isinstance(sys.modules.get(name), DeferredModule):
+            del sys.modules[name]
+
+
+def _load_zappa_handler() -> ModuleType:
+    global _annotating
+    for name in DEFERRED:
+        if name not in sys.modules:
+            sys.modules[name] = DeferredModule(name)
+    _annotating = True
+    try:
+        importlib.import_module("zappa.utilities")
+    finally:
+        _annotating = False
+    # Outside the annotation window: the app, built next, gets real modules for whatever it uses.
+    return importlib.import_module("zappa.handler")
+
+
+gc.disable()
+try:
+    zappa_handler = _load_zappa_handler()
+    zappa_handler.LambdaHandler()  # a singleton: loads zappa_settings.py and builds the app
+finally:
+    gc.freeze()
+    gc.enable()
+
+lambda_handler = zappa_handler.lambda_handler
