@@ -4,8 +4,8 @@ Run by ``local_gateway.function`` as ``<python> <options> worker.py FD``, FD bei
 ``multiprocessing`` pipe to the gateway. The standard library only: in a package's layout nothing
 but the package, the runtime's libraries and the standard library may be importable.
 
-The gateway sends the layout first (``sys_path``, ``preload``); the worker answers
-``("ready", None)`` once the handler ``_HANDLER`` names is imported (Lambda's Init phase), or ``("init-error", message)``
+The gateway sends the layout first (``sys_path``, ``preload``); the worker answers ``("ready", None)``
+once the handler ``_HANDLER`` names is imported (Lambda's Init phase), or ``("init-error", message)``
 and exits. Then, for each invocation ``{"event", "request_id", "deadline_ms", "arn"}``, it answers
 ``(kind, payload, max_rss_mb)``: ``("response", JSON bytes, ...)`` or ``("error", message, ...)``.
 Standard output and error are the function's log, as on Lambda.

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from awslambdaric.lambda_context import LambdaContext
 
-from local_gateway.settings import lambda_environment
 from app.stages import deployed_function
+from local_gateway.settings import lambda_environment
 from tests.support.stage_settings import stage_settings
 
 LAMBDA_TIMEOUT_MS = 30_000

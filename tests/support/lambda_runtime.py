@@ -11,8 +11,8 @@ caller. Writes ``{"responses", "sys_path", "module_files"}`` as JSON to the file
 (stdout and stderr belong to the handler's logs, as on Lambda).
 """
 
-import importlib.util
 import importlib
+import importlib.util
 import json
 import os
 import sys
