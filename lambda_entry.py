@@ -30,7 +30,7 @@ from types import ModuleType
 
 # What Zappa's handler modules import at load time and use only inside functions that a WSGI app's
 # HTTP request never calls. Standard-library ones count too: their import is paid at every cold start.
-DEFERRED = ("boto3", "botocore", "asyncio", "tarfile", "calendar", "durationpy")
+DEFERRED = ("boto3", "botocore", "asyncio", "tarfile", "calendar", "durationpy", "importlib.metadata")
 # Attributes Zappa reads while zappa/utilities.py loads, only in annotations (it has no
 # ``from __future__ import annotations``): read as the string that import would have stored.
 ANNOTATIONS = {"boto3": frozenset({"Session"})}
@@ -63,7 +63,10 @@ def _load_zappa_handler() -> ModuleType:
     global _annotating
     for name in DEFERRED:
         if name not in sys.modules:
-            sys.modules[name] = DeferredModule(name)
+            stand_in = sys.modules[name] = DeferredModule(name)
+            parent, _, child = name.rpartition(".")
+            if parent:  # as an import sets it: `import importlib.metadata` then reads importlib.metadata
+                setattr(sys.modules[parent], child, stand_in)
     _annotating = True
     try:
         importlib.import_module("zappa.utilities")

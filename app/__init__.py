@@ -25,7 +25,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     An unknown stage raises ``stages.UnknownStageError``, whose one line names the known stages.
     """
-    app = Flask(__name__)
+    # An API serves no files: without a static folder Flask adds no /static/<path> route to match and compile.
+    app = Flask(__name__, static_folder=None)
     # Lambda's synchronous invocation payload limit: a larger body never reaches a deployed
     # function, so a local run refuses it too.
     app.config["MAX_CONTENT_LENGTH"] = 6 * 1024 * 1024

@@ -10,6 +10,8 @@ gateway's own plus those Lambda sets; -I makes a package's interpreter ignore PY
 """
 
 import ast
+import importlib.util
+import shutil
 import sys
 import tempfile
 import zipfile
@@ -34,9 +36,12 @@ class Code:
 
 @contextmanager
 def source_code(settings_module: str) -> Iterator[Code]:
-    """The function run from the source tree, with the stage's generated zappa_settings.py."""
+    """The function run from the source tree, with the stage's generated zappa_settings.py and, as
+    `zappa package` puts it at a package's root, Zappa's handler.py (the default handler setting names it)."""
     with tempfile.TemporaryDirectory(prefix="local-gateway-") as folder:
         Path(folder, "zappa_settings.py").write_text(settings_module)
+        zappa_handler = importlib.util.find_spec("zappa.handler")
+        shutil.copyfile(zappa_handler.origin, Path(folder, "handler.py"))
         # -P: the worker script's own folder stays off the path.
         yield Code((sys.executable, "-P"), (folder, str(PROJECT_ROOT)))
 

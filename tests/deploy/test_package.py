@@ -107,7 +107,7 @@ def test_packaged_handler_imports_only_the_package_the_runtime_and_the_stdlib(pa
     run = packaged_run
     assert run["sys_path"][:2] == [run["task_root"], run["runtime_dir"]]
     assert not [entry for entry in run["sys_path"] if "site-packages" in entry]
-    for module in ("handler", "zappa_settings", "app", "flask", "werkzeug", "zappa"):
+    for module in ("lambda_entry", "zappa.handler", "zappa_settings", "app", "flask", "werkzeug"):
         assert run["module_files"][module].startswith(run["task_root"] + "/"), module
     assert run["module_files"]["boto3"].startswith(run["runtime_dir"] + "/")
     stdlib = Path(json.__file__).parent.parent

@@ -92,7 +92,7 @@ def test_the_worker_imports_only_from_the_package_the_runtime_and_the_standard_l
     }
     # The runtime loop itself (multiprocessing names the main module twice), which imports the standard library only.
     assert set(outside.values()) == {str(PROJECT_ROOT / "local_gateway" / "worker.py")}
-    for name in ("handler", "zappa_settings", "app", "app.wsgi", "flask", "werkzeug", "zappa.wsgi"):
+    for name in ("lambda_entry", "zappa.handler", "zappa_settings", "app", "app.wsgi", "flask", "werkzeug"):
         assert files[name].is_relative_to(task_root), name
     assert files["awslambdaric"].is_relative_to(runtime_dir)
     # Nothing of the project's source tree, its tests or the gateway itself.
