@@ -43,6 +43,9 @@ def main() -> None:
     with open(sys.argv[1], encoding="utf-8") as job_file:
         job = json.load(job_file)
     sys.path[:0] = job["path"]
+    # Lambda's runtime (awslambdaric's bootstrap) has its own modules loaded before it imports the function.
+    from awslambdaric.lambda_context import LambdaContext
+
     module_name, function_name = job["handler"].rsplit(".", 1)
     handler = getattr(importlib.import_module(module_name), function_name)
     if job["import_app_first"]:
@@ -50,8 +53,6 @@ def main() -> None:
         # the imports inside it: imported here by name, the app's own time is reported. Same work, earlier.
         __import__(job["import_app_first"])
     imported_ns = time.monotonic_ns()
-
-    from awslambdaric.lambda_context import LambdaContext
 
     def context() -> LambdaContext:
         deadline_ms = int(time.time() * 1000) + job["timeout_ms"]
