@@ -22,20 +22,29 @@ SUBJECTS = {"bare", "zappa-hello", "apig-wsgi", "serverless-wsgi", "loopback"}
 WARM_ONLY = {"loopback-warning", "loopback-debug"}
 
 
-@pytest.fixture(scope="module")
-def bench_run(tmp_path_factory) -> tuple[dict[str, Any], Path]:
-    out = tmp_path_factory.mktemp("bench")
-    zappa = f"{sys.executable} {ZAPPA_CLI}"
-    environment = {
+ZAPPA = f"{sys.executable} {ZAPPA_CLI}"
+
+
+def offline_environment(home: Path) -> dict[str, str]:
+    """A bench command's environment: the package virtualenv for Zappa, and the guard against leaving the machine."""
+    return {
         "PATH": os.environ["PATH"],
-        "HOME": str(out),
+        "HOME": str(home),
         "LANG": "C.UTF-8",
         "VIRTUAL_ENV": str(package_venv()),
         "PYTHONPATH": str(OFFLINE_GUARD.parent / "offline_site"),
+    }
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory) -> tuple[dict[str, Any], Path]:
+    out = tmp_path_factory.mktemp("bench")
+    environment = {
+        **offline_environment(out),
         # The stock virtualenv comes from uv's cache, offline: the cache of this machine, not of HOME above.
         "UV_CACHE_DIR": subprocess.run([UV, "cache", "dir"], capture_output=True, text=True, check=True).stdout.strip(),
     }
-    command = [sys.executable, "-m", "bench", "--quick", "--out", str(out), "--zappa", zappa]
+    command = [sys.executable, "-m", "bench", "--quick", "--out", str(out), "--zappa", ZAPPA]
     result = run_offline(command, environment, out / "off-machine.log", cwd=PROJECT_ROOT, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads((out / "results.json").read_text()), out
@@ -140,3 +149,19 @@ def test_table_and_plot_are_written(bench_run):
         assert subject["label"] in table
     assert table.count("| yes |") + table.count("| NO |") == 5
     assert (out / "results.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_instruction_counts_of_a_cold_start_repeat(tmp_path):
+    """`python -m bench.instructions`: the bare handler's cold start, counted twice, gives about the same count."""
+    counts = []
+    for _ in range(2):
+        command = [sys.executable, "-m", "bench.instructions", "--subjects", "bare", "--zappa", ZAPPA]
+        result = run_offline(
+            command, offline_environment(tmp_path), tmp_path / "off-machine.log", cwd=PROJECT_ROOT, timeout=300
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        [line] = result.stdout.splitlines()
+        assert line.startswith("bare handler (floor)"), line
+        counts.append(float(line.split()[-3]))
+    assert counts[0] > 1  # millions: an interpreter's start alone runs tens of millions
+    assert counts[1] == pytest.approx(counts[0], rel=0.01)
