@@ -6,9 +6,11 @@ module changes is only how the function starts (Lambda's init phase, billed like
 
 - Zappa's handler imports boto3 and botocore (about a third of a cold start), asyncio, tarfile,
   calendar and durationpy as it loads, for S3 events, ``remote_env``, ``slim_handler`` and ASGI
-  apps. A WSGI app answering HTTP needs none of them. While Zappa's handler loads, each is a
-  stand-in module in ``sys.modules``; the first read of an attribute of any stand-in removes them
-  all, and that module is imported for real: the events that need boto3 pay for it when they come.
+  apps; Flask's CLI imports importlib.metadata. A WSGI app answering HTTP needs none of them.
+  During init each is a stand-in module in ``sys.modules``, so an ``import`` of it binds the
+  stand-in; when init ends the stand-ins leave ``sys.modules`` (a later ``import`` is an ordinary
+  one) and stay only where they were bound. The first read of an attribute of a stand-in imports
+  the real module: the events that need boto3 pay for it when they come.
 - The app is built here, at init, as Zappa's ``INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT`` builds it
   (a SnapStart snapshot then holds it), with the cyclic garbage collector paused: init creates
   hundreds of thousands of objects and no cyclic garbage worth a collection. The survivors are then
@@ -17,10 +19,13 @@ module changes is only how the function starts (Lambda's init phase, billed like
 Nothing built at init differs between execution environments or must be unique to one: the app,
 its settings and compiled routes. Ids, clocks and random state are read per request (request_id.py).
 
-What keeps the saving: nothing may read attributes of every module in ``sys.modules`` (some tracing
-SDKs and ``inspect`` helpers do). tests/runtime checks, on the packaged function, that a web request
-leaves boto3 unloaded and that every kind of event Zappa serves still works: run them on every
-Zappa upgrade, because the list below is coupled to what Zappa's handler imports.
+What keeps the saving: nothing imported at init may read attributes of every module in ``sys.modules``
+(some tracing SDKs and ``inspect`` helpers do). tests/runtime checks, on the packaged function, that a
+web request leaves boto3 unloaded and that every kind of event Zappa serves still works: run them on
+every Zappa upgrade, because the list below is coupled to what Zappa and Flask import. One edge: at
+init, ``from boto3.session import Session`` before any use of ``boto3`` itself loads boto3.session
+twice (the stand-in's ``__path__`` runs boto3's ``__init__``, which imports it first); ``import boto3``
+first, or import it inside the function that uses it.
 """
 
 import gc
@@ -52,7 +57,8 @@ def end_deferral() -> None:
     """Take every stand-in out of ``sys.modules``, so that the next import of each loads the real module.
 
     All at once, because the real modules import one another (boto3 imports botocore, and Zappa
-    expects ``botocore.exceptions`` loaded with it).
+    expects ``botocore.exceptions`` loaded with it). Called when init ends, or before, by the first
+    stand-in whose attribute is read.
     """
     for name in DEFERRED:
         if isinstance(sys.modules.get(name), DeferredModule):
@@ -81,6 +87,7 @@ try:
     zappa_handler = _load_zappa_handler()
     zappa_handler.LambdaHandler()  # a singleton: loads zappa_settings.py and builds the app
 finally:
+    end_deferral()
     gc.freeze()
     gc.enable()
 

@@ -12,7 +12,7 @@ import pytest
 
 from local_gateway.events import HTTP_API, REST, Api, HttpRequest, proxy_event
 from tests.support.checkout import copy_project
-from tests.support.lambda_package import run_in_lambda_layout
+from tests.support.cold_start import run_in_lambda_layout
 from tests.support.make import make_environment
 from tests.support.readme import blocks, section
 
@@ -84,7 +84,7 @@ def test_the_package_answers_health_and_the_teams_route(removed, tmp_path):
     requests = [HttpRequest("GET", "/dev/health", [("Host", "example.com")]), HttpRequest("GET", "/dev/orders/7")]
     events = [proxy_event(request, Api("dev", kind)) for request in requests for kind in (REST, HTTP_API)]
     run = run_in_lambda_layout(package, "dev", events, tmp_path)
-    answers = [(item["response"]["statusCode"], json.loads(item["response"]["body"])) for item in run["responses"]]
+    answers = [(response["statusCode"], json.loads(response["body"])) for response in run.results]
     health, order = (200, {"status": "ok", "stage": "dev"}), (200, {"id": "7", "status": "shipped"})
     assert answers == [health, health, order, order]
-    assert not [name for name in run["module_files"] if name.startswith("app.loopback")]
+    assert not [name for name in run.module_files if name.startswith("app.loopback")]

@@ -5,8 +5,9 @@ from typing import Any
 
 import pytest
 
+from tests.support.cold_start import run_in_lambda_layout
 from tests.support.events import answer_of
-from tests.support.lambda_package import Package, built_package, event_for_stage, run_in_lambda_layout
+from tests.support.lambda_package import Package, built_package, event_for_stage
 from tests.support.stage_settings import STAGES, stage_settings
 
 pytestmark = pytest.mark.slow
@@ -25,7 +26,7 @@ def packaged_run(package, tmp_path_factory) -> dict[str, Any]:
     events = {name: event_for_stage(name, package.stage) for name in PACKAGED_EVENTS}
     root = tmp_path_factory.mktemp(f"lambda-{package.stage}")
     run = run_in_lambda_layout(package.zip_path, package.stage, list(events.values()), root)
-    return {**run, "events": events, "invocations": dict(zip(PACKAGED_EVENTS, run["responses"], strict=True))}
+    return {"events": events, "invocations": dict(zip(PACKAGED_EVENTS, run.responses, strict=True))}
 
 
 @pytest.mark.parametrize("name", ["rest_v1__prod_secrets", "http_v2__dev_stage"])
