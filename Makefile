@@ -1,7 +1,8 @@
 # The commands README.md names. Each installs what it needs on first use, from uv.lock (pinned by hash):
 #   .venv-uv      uv itself, installed with pip from requirements-uv.txt
 #   .venv         the app's dependencies (`make run`), plus the dev and bench groups for `make test`
-#   .venv-package exactly what the Lambda package carries (deploy/package_requirements.py); Zappa packages it
+#   .venv-package exactly what the Lambda package carries (deploy/package_requirements.py), for x86_64 functions;
+#                 .venv-package-arm64 the same for arm64 ones. Zappa packages the one of the stage's architecture
 # The Python of the Lambda runtime (zappa_settings.json's "runtime"), as .python-version states it:
 # every virtualenv is built with it, because the package's bytecode and compiled wheels must match Lambda's.
 PYTHON_VERSION := $(shell cat .python-version)
@@ -10,11 +11,18 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 UV_VENV := .venv-uv
 UV ?= $(UV_VENV)/bin/uv
-PACKAGE_VENV := .venv-package
+# One package virtualenv per Lambda architecture, its compiled wheels for that processor (uv installs them for a
+# platform other than this machine's, from uv.lock's hashes). STAGE's "architecture" in zappa_settings.json picks
+# one; deploy/runtime.py reads it with the standard library, since no virtualenv may exist yet. An unknown stage
+# or architecture falls back to x86_64 here, and `make package` then stops at deploy/runtime.py's check.
+STAGE ?= dev
+PACKAGE_VENV_x86_64 := .venv-package
+PACKAGE_VENV_arm64 := .venv-package-arm64
+ARCHITECTURE := $(shell $(PYTHON3) -m deploy.runtime --architecture $(STAGE) 2>/dev/null)
+PACKAGE_VENV := $(or $(PACKAGE_VENV_$(ARCHITECTURE)),$(PACKAGE_VENV_x86_64))
 HOST ?= 127.0.0.1
 PORT ?= 5000
 GATEWAY_PORT ?= 8000
-STAGE ?= dev
 PACKAGE = dist/loopback-$(STAGE).zip
 # uv installs into .venv, with the Python this Makefile is given, and never downloads one.
 export UV_PROJECT_ENVIRONMENT := $(VENV)
@@ -53,14 +61,20 @@ $(UV): requirements-uv.txt
 venv: $(UV)
 	$(UV) sync --locked --quiet --python $(PYTHON3)
 
-## package-venv: create .venv-package with exactly what the Lambda package carries
-package-venv: $(PACKAGE_VENV)/.installed
+## package-venv: create .venv-package and .venv-package-arm64 with exactly what the Lambda package carries,
+##              with compiled wheels for x86_64 and arm64 functions
+package-venv: $(PACKAGE_VENV_x86_64)/.installed $(PACKAGE_VENV_arm64)/.installed
 
-$(PACKAGE_VENV)/.installed: uv.lock deploy/package_requirements.py $(UV)
+# Lambda's python3.13 runs on Amazon Linux 2023, whose glibc is 2.34: wheels for it and older.
+$(PACKAGE_VENV_x86_64)/.installed: PYTHON_PLATFORM := x86_64-manylinux_2_34
+$(PACKAGE_VENV_arm64)/.installed: PYTHON_PLATFORM := aarch64-manylinux_2_34
+# --no-build: a source distribution would be compiled for this machine, not for the function's.
+$(PACKAGE_VENV_x86_64)/.installed $(PACKAGE_VENV_arm64)/.installed: %/.installed: uv.lock deploy/package_requirements.py $(UV)
 	$(SYNC_RUNTIME)
-	$(UV) venv --quiet --allow-existing --python $(BIN)/python $(PACKAGE_VENV)
-	UV=$(UV) $(BIN)/python deploy/package_requirements.py > $(PACKAGE_VENV)/requirements.txt
-	$(UV) pip sync --quiet --require-hashes --python $(PACKAGE_VENV)/bin/python $(PACKAGE_VENV)/requirements.txt
+	$(UV) venv --quiet --allow-existing --python $(BIN)/python $*
+	UV=$(UV) $(BIN)/python deploy/package_requirements.py > $*/requirements.txt
+	$(UV) pip sync --quiet --require-hashes --no-build --python-platform $(PYTHON_PLATFORM) \
+		--python $*/bin/python $*/requirements.txt
 	touch $@
 
 ## run: serve the app with `flask run` on http://127.0.0.1:5000, reloading on code changes
@@ -97,8 +111,13 @@ check-settings: $(UV)
 	$(SYNC_RUNTIME)
 	$(BIN)/python -m deploy.placeholders $(STAGE)
 
-## package: build dist/loopback-$(STAGE).zip with `zappa package`, then add bytecode Lambda can use
-package: package-venv
+## package: build dist/loopback-$(STAGE).zip with `zappa package` from the package virtualenv of the stage's
+##          architecture, then add bytecode Lambda can use; stops first unless .venv's Python and that
+##          virtualenv match the stage's runtime and architecture (deploy/runtime.py)
+# Zappa itself only names the architecture to Lambda (CreateFunction's Architectures): with use_precompiled_packages
+# false, `zappa package` copies the virtualenv's files as they are, so the wheels must already be the function's.
+package: $(PACKAGE_VENV)/.installed
+	$(BIN)/python -m deploy.runtime $(STAGE) --venv $(PACKAGE_VENV)
 	@mkdir -p dist
 	$(ZAPPA) package $(STAGE) -o $(PACKAGE)
 	$(BIN)/python deploy/bytecode.py $(PACKAGE)
@@ -122,4 +141,4 @@ bench: venv package-venv
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) $(UV_VENV) $(PACKAGE_VENV) dist .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(UV_VENV) $(PACKAGE_VENV_x86_64) $(PACKAGE_VENV_arm64) dist .pytest_cache .ruff_cache

@@ -20,6 +20,15 @@ LIST_FUNCTION_URL_CONFIGS = re.compile(r"/2021-10-31/functions/(?P<name>[^/]+)/u
 # Lambda AddPermission: POST /2015-03-31/functions/{name}/policy. AWS answers 201 Created;
 # moto answers 200, and Zappa logs "Problem creating permission" for anything but 201.
 ADD_PERMISSION = re.compile(r"/2015-03-31/functions/(?P<name>[^/]+)/policy")
+# Lambda's SnapStart setting, {"SnapStart": {"ApplyOn": "PublishedVersions" | "None"}} in CreateFunction and
+# UpdateFunctionConfiguration. moto accepts it, keeps nothing, and reports {"ApplyOn": "None",
+# "OptimizationStatus": "Off"} for every function and version. AWS keeps ApplyOn in $LATEST's configuration, which
+# each version published later copies; OptimizationStatus is "On" for a version published with PublishedVersions
+# (it has a snapshot) and "Off" for $LATEST, which SnapStart never snapshots. Having nothing of it to ask moto
+# for, this stand-in keeps ApplyOn itself; the rest of each answer is moto's. These calls carry configurations:
+# CreateFunction, ListFunctions, GetFunction, Get/UpdateFunctionConfiguration, PublishVersion,
+# ListVersionsByFunction, UpdateFunctionCode; DeleteFunction forgets a function.
+FUNCTION_CONFIGURATIONS = re.compile(r"/2015-03-31/functions/?(?:(?P<name>[^/]+)(?:/configuration|/versions|/code)?)?")
 
 
 def is_lambda_call(environ: dict) -> bool:
@@ -32,6 +41,9 @@ class MotoStandIns:
 
     def __init__(self, moto_app: WsgiApp) -> None:
         self.moto_app = moto_app
+        # SnapStart's ApplyOn, which moto does not keep: per function ($LATEST), and per published version.
+        self.snap_start: dict[str, str] = {}
+        self.published_snap_start: dict[tuple[str, str], str] = {}
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD")
@@ -40,6 +52,8 @@ class MotoStandIns:
                 return self.list_function_url_configs(environ, start_response, match["name"])
             if method == "POST" and ADD_PERMISSION.fullmatch(path):
                 return self.add_permission(environ, start_response)
+            if match := FUNCTION_CONFIGURATIONS.fullmatch(path):
+                return self.with_snap_start(environ, start_response, match["name"])
         return self.moto_app(environ, start_response)
 
     def list_function_url_configs(self, environ: dict, start_response: Callable, name: str) -> Iterable[bytes]:
@@ -62,6 +76,40 @@ class MotoStandIns:
         if status.startswith("200"):
             status = "201 Created"
         start_response(status, headers)
+        return [body]
+
+    def with_snap_start(self, environ: dict, start_response: Callable, name: str | None) -> Iterable[bytes]:
+        """Moto's answer, with each function configuration's SnapStart as AWS reports it."""
+        request = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ = {**environ, "wsgi.input": io.BytesIO(request)}
+        status, headers, body = self.ask_moto(environ)
+        method, query = environ["REQUEST_METHOD"], environ.get("QUERY_STRING", "")
+        if method == "DELETE" and status.startswith("2") and name and "Qualifier" not in query:
+            self.snap_start.pop(name, None)
+            self.published_snap_start = {key: on for key, on in self.published_snap_start.items() if key[0] != name}
+        try:
+            answer = json.loads(body) if status.startswith("2") and body else None
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            start_response(status, headers)
+            return [body]
+        requested = json.loads(request).get("SnapStart") if method in ("POST", "PUT") and request else None
+        configurations = [answer] if "FunctionName" in answer else [answer.get("Configuration")]
+        configurations += answer.get("Functions", []) + answer.get("Versions", [])
+        for configuration in filter(None, configurations):
+            function, version = configuration["FunctionName"], configuration["Version"]
+            if requested is not None:
+                self.snap_start[function] = requested.get("ApplyOn", "None")
+            apply_on = self.snap_start.get(function, "None")
+            if version != "$LATEST":
+                apply_on = self.published_snap_start.setdefault((function, version), apply_on)
+            published = apply_on == "PublishedVersions" and version != "$LATEST"
+            configuration["SnapStart"] = {"ApplyOn": apply_on, "OptimizationStatus": "On" if published else "Off"}
+        body = json.dumps(answer).encode()
+        start_response(
+            status, [*[h for h in headers if h[0].lower() != "content-length"], ("Content-Length", str(len(body)))]
+        )
         return [body]
 
     def ask_moto(self, environ: dict, method: str | None = None, path: str | None = None) -> tuple[str, list, bytes]:
