@@ -6,7 +6,7 @@ Zappa ships sources only here (``__pycache__`` is excluded), because bytecode it
 from the virtualenv is stamped with the source's modification time, and a zip entry keeps no
 such time: Python would reject it and compile every module again at each cold start, into
 memory, since Lambda's /var/task is read-only. This adds, beside each ``.py``, a
-``__pycache__/<module>.cpython-311.pyc`` checked by a hash of the source instead of its time
+``__pycache__/<module>.cpython-313.pyc`` checked by a hash of the source instead of its time
 (PEP 552), so it stays valid in the zip. Checked, not unchecked: a source edited later (in
 the Lambda console, say) is compiled again rather than silently ignored.
 
@@ -30,7 +30,7 @@ def bytecode_name(source_name: str) -> str:
     """The zip entry of the bytecode for the zip entry ``source_name``, as the import system looks for it.
 
     >>> bytecode_name("flask/app.py")
-    'flask/__pycache__/app.cpython-311.pyc'
+    'flask/__pycache__/app.cpython-313.pyc'
     """
     return importlib.util.cache_from_source(source_name)
 

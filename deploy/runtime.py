@@ -101,7 +101,7 @@ def check(stage: str, venv: Path) -> None:
     """Raise MismatchError unless this Python, ``venv``'s Python and ``venv``'s compiled files match ``stage``."""
     from click import ClickException
 
-    from app.stages import deployed_function
+    from app.stages import deployed_function, zappa_stage
 
     try:
         function = deployed_function(stage)
@@ -122,6 +122,13 @@ def check(stage: str, venv: Path) -> None:
     if venv_version != wanted:
         found = ".".join(map(str, venv_version))
         raise MismatchError(f"{where}, but {venv} is Python {found}: delete it and run make package again")
+    if zappa_stage(stage).stage_config.get("slim_handler") and function.handler.split(".")[0] != "handler":
+        # The slim handler's zip holds Zappa's handler.py and no module of the project (tests/runtime shows it).
+        raise MismatchError(
+            f"{stage} sets slim_handler, whose zip holds no project module, so Lambda cannot import"
+            f' {function.handler}: set "lambda_handler": "handler.lambda_handler" for {stage} (every cold start'
+            " then loads boto3), or leave slim_handler off, which a package under Lambda's 250 MB does not need"
+        )
     if function.architecture not in ELF_MACHINES:
         raise MismatchError(f"{where}: architecture must be one of {', '.join(ELF_MACHINES)}")
     wrong = [

@@ -89,6 +89,16 @@ def test_a_stage_whose_runtime_differs_is_refused(checkout, bare_venv):
     assert check(checkout, "dev", bare_venv).returncode == 0
 
 
+def test_slim_handler_with_the_entry_is_refused(checkout, bare_venv):
+    set_stage(checkout, "prod", slim_handler=True)
+    assert_refused_in_one_line(
+        check(checkout, "prod", bare_venv), "prod sets slim_handler", "lambda_entry.lambda_handler"
+    )
+    # With Zappa's own handler, which the slim handler's zip holds, it passes.
+    set_stage(checkout, "prod", slim_handler=True, lambda_handler="handler.lambda_handler")
+    assert check(checkout, "prod", bare_venv).returncode == 0
+
+
 def test_a_runtime_that_is_not_python_is_refused(checkout, bare_venv):
     set_stage(checkout, "prod", runtime="nodejs22.x")
     assert_refused_in_one_line(check(checkout, "prod", bare_venv), "Zappa's loader refuses prod's settings")
