@@ -1,4 +1,6 @@
-"""``python -m bench.instructions``: instructions one cold start of each subject executes, counted by valgrind.
+"""``python -m bench.instructions``: instructions one cold start of each subject executes, counted by valgrind;
+with ``--warm N``, the instructions of one warm request (the count of a cold start and N requests, less the
+cold start's, over N).
 
 Wall-clock cold starts on a shared machine vary by ±10 % from run to run, more than most changes worth
 trying; the count of instructions does not (callgrind, the same total on a busy or an idle machine). So
@@ -23,12 +25,14 @@ from local_gateway.settings import function_config
 from . import packages, suite
 from .measure import RUNNER, Subject
 
-BASELINE = "apig-wsgi"
+BASELINE = "apig-wsgi"  # the cold start's (report.py's COLD_BASELINE)
+WARM_BASELINE = "zappa-hello"  # the warm request's
 COLLECTED = re.compile(r"Collected : (\d+)")
 
 
-def instructions(subject: Subject, event_file: Path, work: Path) -> int:
-    """Instructions executed by one cold start of ``subject``: interpreter start, init and the first answer."""
+def instructions(subject: Subject, event_file: Path, work: Path, invocations: int = 0) -> int:
+    """Instructions executed by one cold start of ``subject`` (interpreter start, init and the first answer)
+    and ``invocations`` warm requests after it."""
     function = function_config(suite.STAGE)
     job = {
         "path": list(subject.path),
@@ -36,8 +40,8 @@ def instructions(subject: Subject, event_file: Path, work: Path) -> int:
         "event": str(event_file),
         "function_arn": function.arn,
         "timeout_ms": function.timeout_seconds * 1000,
-        "mode": "cold",
-        "invocations": 0,
+        "mode": "warm" if invocations else "cold",
+        "invocations": invocations,
         "warm_up": 0,
         "import_app_first": None,
         "output": str(work / f"{subject.key}.out.json"),
@@ -67,6 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.instructions", description=__doc__.split("\n\n")[0])
     parser.add_argument("--subjects", nargs="+", help="subject keys (default: every cold-start subject)")
     parser.add_argument("--handler", help="the prod package's handler instead of its own, as module.function")
+    parser.add_argument("--warm", type=int, default=0, metavar="N", help="count one warm request, over N of them")
     parser.add_argument("--zappa", default=str(packages.PROJECT_ROOT / ".venv" / "bin" / "zappa"))
     arguments = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="loopback-instructions-") as folder:
@@ -83,9 +88,15 @@ def main(argv: list[str] | None = None) -> None:
                 if subject.role == "ours" and arguments.handler:
                     variables = {**subject.environment, "_HANDLER": arguments.handler}
                     subject = dataclasses.replace(subject, handler=arguments.handler, environment=variables)
-                counts[subject.key] = instructions(subject, event_file, work)
-                ratio = f"  {counts[subject.key] / counts[BASELINE]:.3f} × {BASELINE}" if BASELINE in counts else ""
-                print(f"{subject.label:45s} {counts[subject.key] / 1e6:9.1f} M instructions{ratio}", flush=True)
+                count = instructions(subject, event_file, work)
+                if arguments.warm:
+                    count = (instructions(subject, event_file, work, arguments.warm) - count) / arguments.warm
+                counts[subject.key] = count
+                baseline = WARM_BASELINE if arguments.warm else BASELINE
+                ratio = f"  {count / counts[baseline]:.3f} × {baseline}" if baseline in counts else ""
+                what = "k instructions per warm request" if arguments.warm else "M instructions"
+                scaled = count / 1e3 if arguments.warm else count / 1e6
+                print(f"{subject.label:45s} {scaled:9.1f} {what}{ratio}", flush=True)
         finally:
             for task_root in work.glob("task*"):
                 lambda_layout.make_writable(task_root)
