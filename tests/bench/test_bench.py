@@ -165,3 +165,13 @@ def test_instruction_counts_of_a_cold_start_repeat(tmp_path):
         counts.append(float(line.split()[-3]))
     assert counts[0] > 1  # millions: an interpreter's start alone runs tens of millions
     assert counts[1] == pytest.approx(counts[0], rel=0.01)
+
+
+def test_instruction_count_of_a_warm_request(tmp_path):
+    command = [sys.executable, "-m", "bench.instructions", "--subjects", "bare", "--warm", "50", "--zappa", ZAPPA]
+    result = run_offline(command, offline_environment(tmp_path), tmp_path / "off-machine.log", cwd=PROJECT_ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    [line] = result.stdout.splitlines()
+    assert line.startswith("bare handler (floor)") and line.endswith("k instructions per warm request"), line
+    # A bare handler's request is a function call and a dict: some thousands of instructions, not millions.
+    assert 0 < float(line.split()[-6]) < 1_000, line
