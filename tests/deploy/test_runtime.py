@@ -216,3 +216,25 @@ def test_make_package_stops_before_zappa_when_the_runtime_differs(checkout):
     assert "prod's function runs python3.12" in result.stderr
     assert "zappa package" not in result.stdout
     assert not (checkout / "dist" / "loopback-prod.zip").exists()
+
+
+@pytest.mark.parametrize("python", ["/nonexistent/python3.13", "python3.11"])
+def test_make_stops_with_install_hints_without_the_projects_python(python):
+    """Every target but clean needs Python 3.13: with another Python, or none, make stops before it builds anything,
+    and says how to install it."""
+    result = subprocess.run(
+        ["make", "-n", "venv", f"PYTHON3={python}"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    for hint in (
+        f"pyenv install {PYTHON_VERSION}",
+        f"uv python install {PYTHON_VERSION}",
+        "apt install",
+        "brew install",
+    ):
+        assert hint in output, output
+    assert f"Python {PYTHON_VERSION} is missing" in output
+    assert f"`{python}` was not found" in output or f"`{python}` is Python 3.11" in output, output
+    clean = subprocess.run(["make", "-n", "clean", f"PYTHON3={python}"], cwd=PROJECT_ROOT, capture_output=True)
+    assert clean.returncode == 0
