@@ -30,7 +30,7 @@ LOG_LEVEL_VARIANTS = {"loopback-warning": "WARNING", "loopback-debug": "DEBUG"}
 
 @dataclass(frozen=True)
 class Config:
-    cold_runs: int = 20  # cold starts per subject, interleaved
+    cold_runs: int = 30  # cold starts per subject, interleaved: round after round, each subject once
     split_runs: int = 5  # cold starts per subject under -X importtime, for the split
     warm_up: int = 1_000
     invocations: int = 50_000  # warm invocations per subject, each timed; RSS is read before and after
@@ -118,10 +118,12 @@ def lay_out_subjects(work: Path, package: Path) -> tuple[list[Subject], list[Sub
 def summarise_cold(
     runs: list[dict[str, Any]], splits: list[dict[str, float]], import_times: list[dict[str, int]]
 ) -> dict[str, Any]:
-    totals = sorted((run["answered_ns"] - run["spawn_ns"]) / 1e6 for run in runs)
+    in_order = [(run["answered_ns"] - run["spawn_ns"]) / 1e6 for run in runs]
+    totals = sorted(in_order)
     quartiles = statistics.quantiles(totals, n=4, method="inclusive") if len(totals) > 1 else [totals[0]] * 3
     return {
         "runs": len(totals),
+        "rounds_ms": in_order,  # one per round, in order: report.py pairs them with the baselines' rounds
         "median_ms": statistics.median(totals),
         "p25_ms": quartiles[0],
         "p75_ms": quartiles[2],
