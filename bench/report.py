@@ -37,20 +37,22 @@ def add_ratios(results: dict[str, Any]) -> dict[str, Any]:
             if subject["cold"]:
                 ratios[f"cold_vs_{baseline}"] = paired_ratio(subject["cold"]["rounds_ms"], base["cold"]["rounds_ms"])
                 ratios[f"peak_rss_vs_{baseline}"] = subject["cold"]["peak_rss_mb"] / base["cold"]["peak_rss_mb"]
-            ratios[f"warm_vs_{baseline}"] = subject["warm"]["median_us"] / base["warm"]["median_us"]
+            ratios[f"warm_vs_{baseline}"] = paired_ratio(
+                subject["warm"]["rounds_median_us"], base["warm"]["rounds_median_us"]
+            )
             ratios[f"warm_p99_vs_{baseline}"] = subject["warm"]["p99_us"] / base["warm"]["p99_us"]
         subject["ratios"] = ratios
     sizes = results["packages"]
     sizes["zipped_vs_stock"] = sizes["loopback-prod"]["zipped_bytes"] / sizes["stock-zappa"]["zipped_bytes"]
     sizes["unzipped_vs_stock"] = sizes["loopback-prod"]["unzipped_bytes"] / sizes["stock-zappa"]["unzipped_bytes"]
-    quiet = subjects["loopback-warning"]["warm"]["median_us"]
-    results["logging_cost"] = (subjects["loopback"]["warm"]["median_us"] - quiet) / quiet
-    results["debug_cost"] = subjects["loopback-debug"]["warm"]["median_us"] / quiet
+    quiet = subjects["loopback-warning"]["warm"]["rounds_median_us"]
+    results["logging_cost"] = paired_ratio(subjects["loopback"]["warm"]["rounds_median_us"], quiet) - 1
+    results["debug_cost"] = paired_ratio(subjects["loopback-debug"]["warm"]["rounds_median_us"], quiet)
     return results
 
 
 def paired_ratio(rounds: list[float], baseline_rounds: list[float]) -> float:
-    """The median of the round-by-round ratios of two subjects' cold starts.
+    """The median of the round-by-round ratios of two subjects' figures (cold starts, or warm medians).
 
     Each round starts every subject once, one after another: a slow spell of a shared machine weighs on both
     sides of that round's ratio, where the ratio of two medians would take it on one side only.
@@ -82,7 +84,9 @@ def markdown(results: dict[str, Any]) -> str:
         f"in the same run; absolute figures are this machine's. Cold start: median of {config['cold_runs']} fresh "
         f"processes (IQR in brackets), from process start to the first answer; its ratios are the median of the "
         f"{config['cold_runs']} rounds' ratios (each round starts every subject once, in turn). Warm: "
-        f"{config['invocations']:,} timed invocations after {config['warm_up']:,} of warm-up, in one process.",
+        f"{config['invocations']:,} timed invocations after {config['warm_up']:,} of warm-up, in one process; its "
+        f"ratios are the median of {config['warm_rounds']} rounds' ratios of the median of "
+        f"{config['round_invocations']:,} invocations, each subject once per round.",
         "",
         "| subject | cold start | × bare | × Zappa hello | × apig-wsgi | peak RSS | warm median | p99 | req/s"
         " | × bare | × Zappa hello | RSS growth | log/request |",

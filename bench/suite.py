@@ -34,9 +34,12 @@ class Config:
     split_runs: int = 5  # cold starts per subject under -X importtime, for the split
     warm_up: int = 1_000
     invocations: int = 50_000  # warm invocations per subject, each timed; RSS is read before and after
+    # The warm ratios: short warm runs, round after round, each subject once per round (as the cold starts).
+    warm_rounds: int = 10
+    round_invocations: int = 2_000  # timed, after warm_up / 5 untimed
 
 
-QUICK = Config(cold_runs=2, split_runs=1, warm_up=5, invocations=50)
+QUICK = Config(cold_runs=2, split_runs=1, warm_up=5, invocations=50, warm_rounds=2, round_invocations=20)
 
 
 def loopback_event() -> dict[str, Any]:
@@ -204,6 +207,13 @@ def run_suite(config: Config, zappa: list[str], work: Path, progress=print) -> d
         figures = run_subject(subject, run, "warm", invocations=config.invocations, warm_up=config.warm_up)
         check_answer(subject, first_answer(subject, figures))
         warm[subject.key] = summarise_warm(figures)
+    progress(f"warm rounds: {config.warm_rounds} of {config.round_invocations} invocations per subject")
+    for _ in range(config.warm_rounds):
+        for subject in [*subjects, *variants]:
+            figures = run_subject(
+                subject, run, "warm", invocations=config.round_invocations, warm_up=config.warm_up // 5
+            )
+            warm[subject.key].setdefault("rounds_median_us", []).append(statistics.median(figures["request_ns"]) / 1000)
 
     return {
         "config": asdict(config),
