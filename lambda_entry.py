@@ -12,9 +12,9 @@ module changes is only how the function starts (Lambda's init phase, billed like
   one) and stay only where they were bound. The first read of an attribute of a stand-in imports
   the real module: the events that need boto3 pay for it when they come.
 - The app is built here, at init, as Zappa's ``INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT`` builds it
-  (a SnapStart snapshot then holds it), with the cyclic garbage collector paused: init creates
-  hundreds of thousands of objects and no cyclic garbage worth a collection. The survivors are then
-  frozen out of later collections (``gc.freeze``), so no request pays to scan them.
+  (a SnapStart snapshot then holds it), with the cyclic garbage collector paused: init leaves some
+  52,000 tracked objects and no cyclic garbage worth the collections their creation would trigger.
+  They are then frozen out of later collections (``gc.freeze``), so no request pays to scan them.
 
 Nothing built at init differs between execution environments or must be unique to one: the app,
 its settings and compiled routes. Ids, clocks and random state are read per request (request_id.py).
