@@ -1,8 +1,10 @@
 """The Lambda function's handler: Zappa's own, loaded without what a web request never uses.
 
 zappa_settings.json names ``lambda_entry.lambda_handler`` as the function's handler (Zappa's
-``lambda_handler`` setting); every event goes on to Zappa's ``LambdaHandler`` unchanged. What this
-module changes is only how the function starts (Lambda's init phase, billed like any other time):
+``lambda_handler`` setting); every event goes on to Zappa's ``LambdaHandler`` unchanged, but for the
+few that Zappa's handler cannot parse: those are refused here with a 400 in the app's error shape
+(``refusal``), where Zappa would raise (API Gateway answers 502) or answer its own 500. Besides,
+this module changes only how the function starts (Lambda's init phase, billed like any other time):
 
 - Zappa's handler imports boto3 and botocore (about a third of a cold start), asyncio, tarfile,
   calendar and durationpy as it loads, for S3 events, ``remote_env``, ``slim_handler`` and ASGI
@@ -28,10 +30,13 @@ twice (the stand-in's ``__path__`` runs boto3's ``__init__``, which imports it f
 first, or import it inside the function that uses it.
 """
 
+import binascii
 import gc
 import importlib
+import json
 import sys
 from types import ModuleType
+from typing import Any
 
 # What Zappa's handler modules import at load time and use only inside functions that a WSGI app's
 # HTTP request never calls. Standard-library ones count too: their import is paid at every cold start.
@@ -91,4 +96,30 @@ finally:
     gc.freeze()
     gc.enable()
 
-lambda_handler = zappa_handler.lambda_handler
+
+def refusal(event: object, context: Any) -> dict[str, Any] | None:
+    """A 400 proxy response for an event Zappa's handler cannot parse, else None."""
+    if not isinstance(event, dict):
+        return _bad_request(f"The event is a JSON {type(event).__name__}, not an object.", context)
+    body = event.get("body")
+    if event.get("isBase64Encoded") and isinstance(body, str):
+        try:
+            binascii.a2b_base64(body, strict_mode=True)
+        except binascii.Error:
+            return _bad_request("The event says its body is base64-encoded, but it is not valid base64.", context)
+    return None
+
+
+def _bad_request(message: str, context: Any) -> dict[str, Any]:
+    error = {"status": 400, "message": message, "request-id": getattr(context, "aws_request_id", "")}
+    return {
+        "statusCode": 400,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps({"error": error}, separators=(",", ":")),
+        "isBase64Encoded": False,
+    }
+
+
+def lambda_handler(event: Any, context: Any) -> Any:
+    """Lambda's entry: Zappa's handler, after ``refusal``."""
+    return refusal(event, context) or zappa_handler.lambda_handler(event, context)

@@ -1,18 +1,23 @@
 """How a request body is shown in the loopback answer.
 
 - empty -> ``{}`` (as ``$input.json('$')`` gives);
-- JSON (declared, or undeclared and parseable) -> the parsed value; declared but malformed -> 400;
-- text (a textual media type, or none, decodable in its charset) -> the string;
+- JSON (declared, or undeclared and parseable) -> the parsed value; declared but malformed -> 400; a number
+  that the answer cannot hold exactly as JSON (beyond a double's range, or an integer of more digits than
+  Python converts) -> 422;
+- text (a textual media type, or none, decodable in its charset: a character encoding, not one of Python's
+  other codecs) -> the string;
 - anything else -> the bytes in standard base64, marked ``"representation": "base64"``.
 """
 
 import base64
 import codecs
 import json
+import math
+import sys
 from dataclasses import dataclass
 from typing import Any
 
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
 TEXT_MEDIA_TYPES = (
     "application/x-www-form-urlencoded",
@@ -52,15 +57,22 @@ def show_body(raw: bytes, content_type: str) -> ShownBody:
     if not media_type or _is_text(media_type):
         try:
             return ShownBody(raw.decode(_charset(params)), "text", media_type)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # UnicodeError is a ValueError; some codecs raise others
             pass
     return ShownBody(base64.b64encode(raw).decode("ascii"), "base64", media_type)
 
 
+class UnrepresentableNumberError(ValueError):
+    """A JSON number the answer could not hold as it came."""
+
+
 def parse_json(raw: bytes) -> Any:
-    """Parse a JSON body strictly (no NaN or Infinity); a 400 says where it breaks."""
+    """Parse a JSON body strictly (no NaN or Infinity); a 400 says where it breaks, a 422 which number the
+    answer could not hold."""
     try:
         return _strict_decoder.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))
+    except UnrepresentableNumberError as error:
+        raise UnprocessableEntity(f"The request body's JSON {error}.") from None
     except (ValueError, RecursionError) as error:
         raise BadRequest(f"The request body is not valid JSON: {error}") from None
 
@@ -69,8 +81,26 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON value")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # the answer would hold Infinity, which is not JSON
+        raise UnrepresentableNumberError(f"number {text} is beyond a double's range (about ±1.8e308)")
+    return value
+
+
+# Python refuses to convert longer integer strings (CVE-2020-10735); the message says so in the API's terms.
+_MAX_DIGITS = sys.get_int_max_str_digits() or sys.int_info.default_max_str_digits
+
+
+def _bounded_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > _MAX_DIGITS:
+        raise UnrepresentableNumberError(f"integer of {digits:,} digits is longer than the {_MAX_DIGITS:,} accepted")
+    return int(text)
+
+
 # Built once: json.loads with an option builds a new decoder at every call.
-_strict_decoder = json.JSONDecoder(parse_constant=_reject_constant)
+_strict_decoder = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_bounded_int)
 
 
 def _is_json(media_type: str) -> bool:
@@ -81,9 +111,18 @@ def _is_text(media_type: str) -> bool:
     return media_type.startswith("text/") or media_type in TEXT_MEDIA_TYPES or media_type.endswith("+xml")
 
 
+# Python codecs that are not character encodings of the web: a charset naming one is not decoded.
+NOT_CHARSETS = frozenset({"idna", "punycode", "raw-unicode-escape", "unicode-escape", "undefined", "mbcs", "oem"})
+
+
 def _charset(params: str) -> str:
+    """The codec of the charset parameter (UTF-8 without one); LookupError for one that is not a charset."""
     for param in params.split(";"):
         name, _, value = param.partition("=")
         if name.strip().lower() == "charset" and value.strip():
-            return codecs.lookup(value.strip().strip('"')).name
+            codec = codecs.lookup(value.strip().strip('"'))
+            # Binary transforms (base64, zlib, rot13...) need no check: bytes.decode refuses them (LookupError).
+            if codec.name in NOT_CHARSETS:
+                raise LookupError(f"{codec.name} is not a character encoding")
+            return codec.name
     return "utf-8"

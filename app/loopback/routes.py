@@ -3,7 +3,7 @@
 from json import JSONEncoder
 
 from flask import Blueprint, Response, current_app, g, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from .invocation import begin_invocation, current_request_view
 from .lambda_context import lambda_context_view
@@ -28,5 +28,9 @@ def loopback(path: str = "") -> Response:
     config = current_app.config
     if len(view.body) > config["MAX_CONTENT_LENGTH"]:
         raise RequestEntityTooLarge("The request body is over Lambda's 6 MB synchronous payload limit.")
+    coding = view.header("Content-Encoding").strip().lower()
+    if coding and coding != "identity":
+        # Neither API Gateway nor the app decodes a compressed body: shown as it is, it would mislead.
+        raise UnsupportedMediaType(f"The request body is {coding}-encoded (Content-Encoding); send it unencoded.")
     answer = loopback_answer(view, lambda_context_view(g.lambda_context), request.path, config)
     return Response(_encode(answer), mimetype="application/json")
