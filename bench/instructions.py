@@ -11,56 +11,31 @@ event are `make bench`'s; ``--handler`` runs the prod package with another handl
 
 import argparse
 import dataclasses
-import json
 import re
 import shlex
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from local_gateway import lambda_layout
-from local_gateway.settings import function_config
 
 from . import packages, suite
-from .measure import RUNNER, Subject
+from .measure import Run, Subject, launch
+from .report import COLD_BASELINE
 
-BASELINE = "apig-wsgi"  # the cold start's (report.py's COLD_BASELINE)
-WARM_BASELINE = "zappa-hello"  # the warm request's
+WARM_BASELINE = "zappa-hello"  # the warm request's; the cold start's is report.py's
 COLLECTED = re.compile(r"Collected : (\d+)")
 
 
-def instructions(subject: Subject, event_file: Path, work: Path, invocations: int = 0) -> int:
+def instructions(subject: Subject, run: Run, invocations: int = 0) -> int:
     """Instructions executed by one cold start of ``subject`` (interpreter start, init and the first answer)
     and ``invocations`` warm requests after it."""
-    function = function_config(suite.STAGE)
-    job = {
-        "path": list(subject.path),
-        "handler": subject.handler,
-        "event": str(event_file),
-        "function_arn": function.arn,
-        "timeout_ms": function.timeout_seconds * 1000,
-        "mode": "warm" if invocations else "cold",
-        "invocations": invocations,
-        "warm_up": 0,
-        "import_app_first": None,
-        "output": str(work / f"{subject.key}.out.json"),
-    }
-    job_file = work / f"{subject.key}.job.json"
-    job_file.write_text(json.dumps(job))
-    command = [
-        "valgrind",
-        "--tool=callgrind",
-        f"--callgrind-out-file={work / subject.key}.callgrind",
-        sys.executable,
-        "-I",
-        "-S",
-        "-B",
-        str(RUNNER),
-        str(job_file),
-    ]
-    environment = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "TZ": ":UTC", **subject.environment}
-    result = subprocess.run(command, env=environment, cwd=subject.cwd, capture_output=True, text=True, check=False)
+    runner = launch(subject, run, "warm" if invocations else "cold", invocations=invocations)
+    callgrind = [f"--callgrind-out-file={runner.job_file.with_suffix('.callgrind')}"]
+    command = ["valgrind", "--tool=callgrind", *callgrind, *runner.command]
+    result = subprocess.run(
+        command, env=runner.environment, cwd=runner.cwd, capture_output=True, text=True, check=False
+    )
     match = COLLECTED.search(result.stderr)
     if result.returncode != 0 or not match:
         raise RuntimeError(f"{subject.label}: valgrind exited {result.returncode}:\n{result.stderr[-2000:]}")
@@ -79,8 +54,7 @@ def main(argv: list[str] | None = None) -> None:
         try:
             package = packages.build_prod(shlex.split(arguments.zappa), work)
             subjects, _ = suite.lay_out_subjects(work, package)
-            event_file = work / "event.json"
-            event_file.write_text(json.dumps(suite.loopback_event()))
+            run = suite.prepare_run(work)
             counts = {}
             for subject in subjects:
                 if arguments.subjects and subject.key not in arguments.subjects:
@@ -88,11 +62,11 @@ def main(argv: list[str] | None = None) -> None:
                 if subject.role == "ours" and arguments.handler:
                     variables = {**subject.environment, "_HANDLER": arguments.handler}
                     subject = dataclasses.replace(subject, handler=arguments.handler, environment=variables)
-                count = instructions(subject, event_file, work)
+                count = instructions(subject, run)
                 if arguments.warm:
-                    count = (instructions(subject, event_file, work, arguments.warm) - count) / arguments.warm
+                    count = (instructions(subject, run, arguments.warm) - count) / arguments.warm
                 counts[subject.key] = count
-                baseline = WARM_BASELINE if arguments.warm else BASELINE
+                baseline = WARM_BASELINE if arguments.warm else COLD_BASELINE
                 ratio = f"  {count / counts[baseline]:.3f} × {baseline}" if baseline in counts else ""
                 what = "k instructions per warm request" if arguments.warm else "M instructions"
                 scaled = count / 1e3 if arguments.warm else count / 1e6

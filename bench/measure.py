@@ -38,14 +38,21 @@ class Run:
     logs: Path  # folder for each subject's stdout and stderr
 
 
-def run_subject(
-    subject: Subject, run: Run, mode: str, *, invocations: int = 0, warm_up: int = 0, import_time: bool = False
-) -> dict[str, Any]:
-    """Start ``subject`` in a fresh interpreter, as Lambda starts an execution environment, and return its figures.
+@dataclass(frozen=True)
+class Launch:
+    """How to start one runner: its command, environment and working folder, and the files of its job."""
 
-    ``spawn_ns`` is taken just before the process starts, on the clock the runner reads
-    (CLOCK_MONOTONIC, shared by all processes), so interpreter start-up is counted.
-    """
+    command: list[str]
+    environment: dict[str, str]
+    cwd: str
+    job_file: Path
+    output: Path
+
+
+def launch(
+    subject: Subject, run: Run, mode: str, *, invocations: int = 0, warm_up: int = 0, import_time: bool = False
+) -> Launch:
+    """Write the runner's job for ``subject`` and return how to start it, as Lambda starts an execution environment."""
     tag = f"{subject.key}-{mode}{'-importtime' if import_time else ''}-{time.monotonic_ns()}"
     job_file, output = run.logs / f"{tag}.job.json", run.logs / f"{tag}.out.json"
     job = {
@@ -64,16 +71,30 @@ def run_subject(
     options = ["-X", "importtime"] if import_time else []
     command = [sys.executable, "-I", "-S", "-B", *options, str(RUNNER), str(job_file)]
     environment = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "TZ": ":UTC", **subject.environment}
+    return Launch(command, environment, subject.cwd, job_file, output)
+
+
+def run_subject(
+    subject: Subject, run: Run, mode: str, *, invocations: int = 0, warm_up: int = 0, import_time: bool = False
+) -> dict[str, Any]:
+    """Start ``subject`` in a fresh interpreter, as Lambda starts an execution environment, and return its figures.
+
+    ``spawn_ns`` is taken just before the process starts, on the clock the runner reads
+    (CLOCK_MONOTONIC, shared by all processes), so interpreter start-up is counted.
+    """
+    runner = launch(subject, run, mode, invocations=invocations, warm_up=warm_up, import_time=import_time)
     log_path = run.logs / f"{subject.key}-{mode}.log"
     with open(log_path, "ab") as log:
         stderr = subprocess.PIPE if import_time else log
         spawn_ns = time.monotonic_ns()
-        result = subprocess.run(command, stdout=log, stderr=stderr, env=environment, cwd=subject.cwd, check=False)
+        result = subprocess.run(
+            runner.command, stdout=log, stderr=stderr, env=runner.environment, cwd=runner.cwd, check=False
+        )
     if result.returncode != 0:
         raise RuntimeError(f"{subject.label}: runner exited {result.returncode}; see {log_path}")
-    figures = json.loads(output.read_text())
-    output.unlink()
-    job_file.unlink()
+    figures = json.loads(runner.output.read_text())
+    runner.output.unlink()
+    runner.job_file.unlink()
     figures["spawn_ns"] = spawn_ns
     if import_time:
         figures["import_self_us"] = import_self_times(result.stderr.decode(errors="replace"))

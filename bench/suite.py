@@ -173,18 +173,23 @@ def check_answer(subject: Subject, answer: dict[str, Any]) -> None:
         assert answer == {"message": "hello, world"}, answer
 
 
+def prepare_run(work: Path) -> Run:
+    """What every runner gets: the loopback event, the prod function's identity, and a folder for logs."""
+    function = function_config(STAGE)
+    logs = work / "logs"
+    logs.mkdir()
+    event_file = work / "event.json"
+    event_file.write_text(json.dumps(loopback_event()))
+    return Run(event_file, function.arn, function.timeout_seconds * 1000, logs)
+
+
 def run_suite(config: Config, zappa: list[str], work: Path, progress=print) -> dict[str, Any]:
     """Measure everything once and return the raw results (``report.py`` turns them into the table and plot)."""
     progress("building the prod package and stock Zappa's package of the same app")
     package = packages.build_prod(zappa, work)
     stock = packages.build_stock(zappa, work)
     subjects, variants = lay_out_subjects(work, package)
-    function = function_config(STAGE)
-    logs = work / "logs"
-    logs.mkdir()
-    event_file = work / "event.json"
-    event_file.write_text(json.dumps(loopback_event()))
-    run = Run(event_file, function.arn, function.timeout_seconds * 1000, logs)
+    run = prepare_run(work)
 
     cold: dict[str, list] = {subject.key: [] for subject in subjects}
     splits: dict[str, list] = {subject.key: [] for subject in subjects}
