@@ -13,17 +13,9 @@ from local_gateway.events import Api, HttpRequest
 from local_gateway.function import MAX_EVENT_BYTES, MAX_RESPONSE_BYTES
 from local_gateway.server import MAX_REQUEST_BYTES
 from tests.gateway.stage_file import TEST_STAGE, gateway_app_settings
-from tests.support.local_server import free_port, gateway, local_gateway, send, serving
+from tests.support.local_server import HTTP_API, REST_API, free_port, gateway, local_gateway, post, send, serving
 
 pytestmark = pytest.mark.slow
-
-JSON = [("Host", "127.0.0.1"), ("Content-Type", "application/json")]
-REST_API, HTTP_API = "rest-api", "http-api"
-
-
-def post(target: str, body: bytes = b"{}", headers: list | None = None) -> HttpRequest:
-    headers = [*(headers or JSON), ("Content-Length", str(len(body)))]
-    return HttpRequest("POST", target, headers, body)
 
 
 def get(target: str) -> HttpRequest:

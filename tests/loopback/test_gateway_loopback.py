@@ -5,19 +5,11 @@ import json
 
 import pytest
 
-from local_gateway.events import Api, HttpRequest
-from tests.support.local_server import local_gateway, send
+from local_gateway.events import Api
+from tests.support.local_server import HTTP_API, JSON, REST_API, local_gateway, post, send
 from tests.support.stage_settings import stage_settings
 
 pytestmark = pytest.mark.slow
-
-JSON = [("Host", "127.0.0.1"), ("Content-Type", "application/json")]
-REST_API, HTTP_API = "rest-api", "http-api"
-
-
-def post(target: str, body: bytes = b"{}", headers: list | None = None) -> HttpRequest:
-    headers = [*(headers or JSON), ("Content-Length", str(len(body)))]
-    return HttpRequest("POST", target, headers, body)
 
 
 @pytest.fixture(scope="module", params=[("dev", REST_API), ("prod", REST_API), ("dev", HTTP_API)], ids="-".join)

@@ -163,6 +163,17 @@ def _wait_until_healthy(
         time.sleep(0.1)
 
 
+# The requests the gateway tests send, and the kinds of API they send them through.
+JSON = [("Host", "127.0.0.1"), ("Content-Type", "application/json")]
+REST_API, HTTP_API = "rest-api", "http-api"
+
+
+def post(target: str, body: bytes = b"{}", headers: list | None = None) -> HttpRequest:
+    """A POST with its Content-Length, JSON unless ``headers`` say otherwise."""
+    headers = [*(headers or JSON), ("Content-Length", str(len(body)))]
+    return HttpRequest("POST", target, headers, body)
+
+
 def send(port: int, request: HttpRequest, timeout: float = 30) -> tuple[int, Message, bytes]:
     """Send exactly ``request``'s headers (no others) over a real HTTP connection. The answer's
     headers are looked up without regard to case; ``get_all`` gives a repeated one's values."""
