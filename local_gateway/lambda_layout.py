@@ -9,7 +9,7 @@ tests use this layout.
 import os
 import stat
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import ModuleType
 
@@ -44,13 +44,26 @@ def runtime_folder(folder: Path) -> Path:
     return folder
 
 
-def unzip_read_only(package: Path, task_root: Path, replaced: Mapping[str, str] | None = None) -> Path:
-    """Unzip ``package`` into ``task_root``, overwrite the files named in ``replaced`` with their new text, and
-    take away every write permission, as Lambda's /var/task has none."""
+def unzip_read_only(
+    package: Path,
+    task_root: Path,
+    replaced: Mapping[str, str | bytes] | None = None,
+    leave_out: Iterable[str] = (),
+) -> Path:
+    """Unzip ``package`` into ``task_root`` without the files and folders named in ``leave_out``, write the
+    files named in ``replaced`` (path in the package: content) over it, and take away every write permission,
+    as Lambda's /var/task has none."""
+    left_out = tuple(leave_out)
+
+    def kept(name: str) -> bool:
+        return not any(name == path or name.startswith(f"{path}/") for path in left_out)
+
     with zipfile.ZipFile(package) as archive:
-        archive.extractall(task_root)
-    for name, text in (replaced or {}).items():
-        (task_root / name).write_text(text)
+        archive.extractall(task_root, [name for name in archive.namelist() if kept(name)])
+    for name, content in (replaced or {}).items():
+        path = task_root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
     for folder, _, files in os.walk(task_root):
         for name in (*files, "."):
             path = Path(folder, name)

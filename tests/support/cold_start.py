@@ -8,16 +8,13 @@ report which modules were loaded without loading any (see cold_start_runtime.py)
 """
 
 import json
-import os
-import stat
 import sys
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from local_gateway.lambda_layout import runtime_folder
+from local_gateway.lambda_layout import runtime_folder, unzip_read_only
 from tests.support.deploy_tools import OFFLINE_GUARD, run_offline
 from tests.support.lambda_invocation import lambda_function_environment
 from tests.support.stage_settings import FAKE_CREDENTIALS, SETTINGS_FILE, stage_settings
@@ -82,21 +79,7 @@ def lambda_layout(
 ) -> Layout:
     """Unzip ``package`` into ``folder``/task without the files and folders named in ``leave_out``, write
     ``files`` (path in the package: content) over it, and make it read-only, as Lambda's /var/task is."""
-    task_root, left_out = folder / "task", tuple(leave_out)
-
-    def kept(name: str) -> bool:
-        return not any(name == path or name.startswith(f"{path}/") for path in left_out)
-
-    with zipfile.ZipFile(package) as archive:
-        archive.extractall(task_root, [name for name in archive.namelist() if kept(name)])
-    for name, content in (files or {}).items():
-        path = task_root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content if isinstance(content, bytes) else content.encode())
-    for root, _, names in os.walk(task_root):
-        for name in (*names, "."):
-            path = Path(root, name)
-            path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    task_root = unzip_read_only(package, folder / "task", files, leave_out)
     return Layout(task_root, runtime_folder(folder / "runtime"))
 
 
