@@ -15,7 +15,7 @@ from tests.support.checkout import copy_project
 from tests.support.lambda_package import built_package
 from tests.support.make import make_environment
 from tests.support.readme import blocks, section
-from tests.support.stage_settings import stage_settings
+from tests.support.stage_settings import change_stages, stage_settings
 
 pytestmark = pytest.mark.slow
 
@@ -57,10 +57,7 @@ def test_a_stage_switched_to_arm64_is_packaged_with_arm64_wheels(tmp_path):
     steps = blocks(section(ARM64_SECTION))
     [change] = [json.loads(block.text) for block in steps if block.language == "json"]
     assert change == {"architecture": "arm64"}
-    settings_file = checkout / "zappa_settings.json"
-    settings = json.loads(settings_file.read_text())
-    settings["prod"].update(change)
-    settings_file.write_text(json.dumps(settings, indent=4))
+    change_stages(checkout / "zappa_settings.json", {"prod": change})
     [commands] = [block.text for block in steps if block.language == "sh"]
     environment = {name: value for name, value in make_environment().items() if not name.startswith("AWS_")}
     result = subprocess.run(

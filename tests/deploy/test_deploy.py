@@ -16,7 +16,7 @@ from tests.support import PROJECT_ROOT, PYTHON_VERSION
 from tests.support.aws_emulator import Emulator, running_emulator
 from tests.support.checkout import copy_project
 from tests.support.deploy_tools import build_package, run_zappa
-from tests.support.stage_settings import STAGES, stage_settings
+from tests.support.stage_settings import STAGES, change_stages, stage_settings
 
 pytestmark = pytest.mark.slow
 
@@ -41,11 +41,8 @@ def project(tmp_path_factory) -> Path:
     machine; `make smoke` does that check in CI).
     """
     copy = copy_project(tmp_path_factory.mktemp("checkout") / "loopback")
-    settings = json.loads((copy / "zappa_settings.json").read_text())
-    for stage in STAGES:
-        settings[stage]["s3_bucket"] = f"loopback-test-deploys-{stage}"
-        settings[stage]["touch"] = False
-    (copy / "zappa_settings.json").write_text(json.dumps(settings, indent=4))
+    test_settings = {stage: {"s3_bucket": f"loopback-test-deploys-{stage}", "touch": False} for stage in STAGES}
+    change_stages(copy / "zappa_settings.json", test_settings)
     return copy
 
 

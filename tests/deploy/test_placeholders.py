@@ -1,7 +1,6 @@
 """`make deploy STAGE=S` stops, before it builds anything, while S's settings still hold a placeholder;
 only S's: a team can deploy dev before it names prod's bucket."""
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,7 @@ import pytest
 from deploy.placeholders import PLACEHOLDER, placeholders
 from tests.support.checkout import copy_project
 from tests.support.make import make_environment
-from tests.support.stage_settings import STAGES
+from tests.support.stage_settings import STAGES, change_stages
 
 
 def test_placeholders_are_found_at_any_depth():
@@ -27,10 +26,7 @@ def checkout(tmp_path) -> Path:
 
 
 def with_buckets(checkout: Path, buckets: dict[str, str]) -> None:
-    settings = json.loads((checkout / "zappa_settings.json").read_text())
-    for stage, bucket in buckets.items():
-        settings[stage]["s3_bucket"] = bucket
-    (checkout / "zappa_settings.json").write_text(json.dumps(settings, indent=4))
+    change_stages(checkout / "zappa_settings.json", {stage: {"s3_bucket": bucket} for stage, bucket in buckets.items()})
 
 
 def make_deploy(checkout: Path, stage: str) -> subprocess.CompletedProcess:

@@ -17,7 +17,7 @@ from tests.support import PROJECT_ROOT, PYTHON_VERSION
 from tests.support.checkout import copy_project
 from tests.support.deploy_tools import package_venv
 from tests.support.make import make_environment
-from tests.support.stage_settings import STAGES
+from tests.support.stage_settings import STAGES, change_stages
 
 OTHER_PYTHONS = ("python3.11", "python3.12", "python3.14", "python3.10")
 # Lambda's name for the processor of this machine, and for the other one.
@@ -55,10 +55,7 @@ def with_this_machines_compiled_file(venv: Path) -> Path:
 
 
 def set_stage(checkout: Path, stage: str, **settings: object) -> None:
-    path = checkout / "zappa_settings.json"
-    document = json.loads(path.read_text())
-    document[stage].update(settings)
-    path.write_text(json.dumps(document, indent=4))
+    change_stages(checkout / "zappa_settings.json", {stage: settings})
 
 
 def check(project: Path, stage: str, venv: Path) -> subprocess.CompletedProcess:

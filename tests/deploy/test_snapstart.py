@@ -30,7 +30,7 @@ from tests.support.checkout import copy_project
 from tests.support.deploy_tools import ZAPPA_CLI
 from tests.support.make import make_environment
 from tests.support.readme import Block, blocks, section
-from tests.support.stage_settings import STAGES, stage_settings
+from tests.support.stage_settings import STAGES, change_stages, stage_settings
 
 SECTION = "### Switching prod to SnapStart"
 ALIAS = "snapstart"  # zappa.core.SNAPSTART_LAMBDA_ALIAS
@@ -46,9 +46,7 @@ def readme_steps() -> tuple[dict[str, Any], list[str]]:
 
 
 def with_snap_start(settings_file: Path) -> None:
-    document = json.loads(settings_file.read_text())
-    document["prod"].update(readme_steps()[0])
-    settings_file.write_text(json.dumps(document, indent=4))
+    change_stages(settings_file, {"prod": readme_steps()[0]})
 
 
 def test_the_committed_stages_leave_snap_start_off():
@@ -79,9 +77,7 @@ def test_zappa_refuses_snap_start_with_provisioned_concurrency(tmp_path):
     settings_file = tmp_path / "zappa_settings.json"
     settings_file.write_text((PROJECT_ROOT / "zappa_settings.json").read_text())
     with_snap_start(settings_file)
-    document = json.loads(settings_file.read_text())
-    document["prod"]["provisioned_concurrency"] = 1
-    settings_file.write_text(json.dumps(document))
+    change_stages(settings_file, {"prod": {"provisioned_concurrency": 1}})
     with pytest.raises(ClickException, match="cannot both be enabled"):
         stage_settings("prod", settings_file)
 
@@ -98,12 +94,9 @@ class Checkout:
     def __init__(self, root: Path, emulator: Emulator) -> None:
         self.root = root
         self.calls, self.off_machine = root.parent / "aws-calls.txt", root.parent / "off-machine.log"
-        document = json.loads((root / "zappa_settings.json").read_text())
-        for stage in STAGES:
-            document[stage]["s3_bucket"] = f"loopback-test-deploys-{stage}"
-            # After a deploy Zappa GETs the stage's amazonaws.com URL: off this machine.
-            document[stage]["touch"] = False
-        (root / "zappa_settings.json").write_text(json.dumps(document, indent=4))
+        # After a deploy Zappa GETs the stage's amazonaws.com URL (touch): off this machine.
+        test_settings = {stage: {"s3_bucket": f"loopback-test-deploys-{stage}", "touch": False} for stage in STAGES}
+        change_stages(root / "zappa_settings.json", test_settings)
         shims = root.parent / "bin"
         shims.mkdir()
         zappa = shims / "zappa"

@@ -1,12 +1,25 @@
 """zappa_settings.json's stages as Zappa's own loader reads them, as the app and the local gateway do."""
 
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
 from app.stages import SETTINGS_FILE, stage_names
 from app.stages import zappa_stage as stage_settings
 
-__all__ = ["FAKE_CREDENTIALS", "REGION", "SETTINGS_FILE", "STAGES", "stage_settings"]
+__all__ = ["FAKE_CREDENTIALS", "REGION", "SETTINGS_FILE", "STAGES", "change_stages", "stage_settings"]
 
 STAGES = tuple(stage_names())
 REGION = stage_settings(STAGES[0]).aws_region
 # For boto3 sessions in tests: any credentials do for moto, and having some stops boto3 from
 # looking for others (profiles, the instance metadata service). Not shaped like real ones.
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
+
+
+def change_stages(settings_file: Path, changes: Mapping[str, Mapping[str, Any]]) -> None:
+    """Change settings of stages in a copy's zappa_settings.json: ``{stage: {setting: value}}``."""
+    document = json.loads(settings_file.read_text())
+    for stage, settings in changes.items():
+        document[stage].update(settings)
+    settings_file.write_text(json.dumps(document, indent=4))
