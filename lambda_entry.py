@@ -33,7 +33,6 @@ first, or import it inside the function that uses it.
 import binascii
 import gc
 import importlib
-import json
 import sys
 from types import ModuleType
 from typing import Any
@@ -111,11 +110,14 @@ def refusal(event: object, context: Any) -> dict[str, Any] | None:
 
 
 def _bad_request(message: str, context: Any) -> dict[str, Any]:
-    error = {"status": 400, "message": message, "request-id": getattr(context, "aws_request_id", "")}
+    # The app's error shape; imported here, where the app is built already, so that importing this module
+    # imports nothing of the app's before the stand-ins are in place.
+    from app.errors import error_json
+
     return {
         "statusCode": 400,
         "headers": {"Content-Type": "application/json"},
-        "body": json.dumps({"error": error}, separators=(",", ":")),
+        "body": error_json(400, message, getattr(context, "aws_request_id", "")),
         "isBase64Encoded": False,
     }
 

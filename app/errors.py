@@ -4,8 +4,9 @@ from flask import Flask, Response, current_app, g, json, request
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
 
 
-def error_body(status: int, message: str) -> str:
-    error = {"status": status, "message": message, "request-id": g.get("request_id", "")}
+def error_json(status: int, message: str, request_id: str) -> str:
+    """The one error shape as JSON text; lambda_entry.py answers its refusals with it too."""
+    error = {"status": status, "message": message, "request-id": request_id}
     return json.dumps({"error": error}, separators=(",", ":"))
 
 
@@ -15,7 +16,7 @@ def http_error(error: HTTPException) -> Response:
         # The router gathers them in a set; sorted, the header is the same in every process.
         error.valid_methods = sorted(error.valid_methods)
     response = error.get_response()
-    response.set_data(error_body(error.code or 500, _message(error)))
+    response.set_data(error_json(error.code or 500, _message(error), g.get("request_id", "")))
     response.content_type = "application/json"
     return response
 
