@@ -1,20 +1,27 @@
 """What every error answer must be: JSON of one shape, never HTML nor a traceback."""
 
+import json
 import logging
 from typing import Any
 
 
 def error_of(response: Any, status: int) -> dict[str, Any]:
     """The ``error`` object of a Flask test response, after checking its status and shape."""
-    assert response.status_code == status, response.data
-    assert response.content_type == "application/json"
-    assert b"Traceback" not in response.data and b"<html" not in response.data.lower()
-    body = response.get_json()
-    assert list(body) == ["error"]
-    assert body["error"]["status"] == status
-    assert body["error"]["message"]
-    assert body["error"]["request-id"]
-    return body["error"]
+    return error_in(response.status_code, response.content_type, response.data, status)
+
+
+def error_in(status: int, content_type: str, body: bytes, expected: int) -> dict[str, Any]:
+    """The ``error`` object of any answer (a Flask response's parts, a proxy response's), after checking
+    its status and shape."""
+    assert status == expected, body[:500]
+    assert content_type == "application/json"
+    assert b"Traceback" not in body and b"<html" not in body.lower()
+    document = json.loads(body)
+    assert list(document) == ["error"]
+    assert document["error"]["status"] == expected
+    assert document["error"]["message"]
+    assert document["error"]["request-id"]
+    return document["error"]
 
 
 def assert_logged_unexpected_error(response: Any, records: list[logging.LogRecord], cause: str) -> None:
