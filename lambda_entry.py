@@ -33,9 +33,12 @@ first, or import it inside the function that uses it.
 import binascii
 import gc
 import importlib
+import os
 import sys
 from types import ModuleType
 from typing import Any
+
+import event_shape
 
 # What Zappa's handler modules import at load time and use only inside functions that a WSGI app's
 # HTTP request never calls. Standard-library ones count too: their import is paid at every cold start.
@@ -97,9 +100,16 @@ finally:
 
 
 def refusal(event: object, context: Any) -> dict[str, Any] | None:
-    """A 400 proxy response for an event Zappa's handler cannot parse, else None."""
+    """A 400 proxy response for an event Zappa's handler cannot take, else None."""
     if not isinstance(event, dict):
         return _bad_request(f"The event is a JSON {type(event).__name__}, not an object.", context)
+    if problem := event_shape.problem(event):
+        return _bad_request(problem, context)
+    stage_variables = event.get("stageVariables") or {}
+    for name, value in stage_variables.items():
+        # Zappa sets an environment variable of each; API Gateway allows letters, digits and underscores.
+        if not name or "=" in name or "\0" in name or "\0" in value:
+            return _bad_request(f"The stage variable {name!r} cannot be an environment variable.", context)
     body = event.get("body")
     if event.get("isBase64Encoded") and isinstance(body, str):
         try:
@@ -113,15 +123,33 @@ def _bad_request(message: str, context: Any) -> dict[str, Any]:
     # The app's error shape; imported here, where the app is built already, so that importing this module
     # imports nothing of the app's before the stand-ins are in place.
     from app.errors import error_json
+    from app.response_headers import SECURITY_HEADERS
 
     return {
         "statusCode": 400,
-        "headers": {"Content-Type": "application/json"},
+        "headers": {"Content-Type": "application/json", **SECURITY_HEADERS},
         "body": error_json(400, message, getattr(context, "aws_request_id", "")),
         "isBase64Encoded": False,
     }
 
 
 def lambda_handler(event: Any, context: Any) -> Any:
-    """Lambda's entry: Zappa's handler, after ``refusal``."""
-    return refusal(event, context) or zappa_handler.lambda_handler(event, context)
+    """Lambda's entry: Zappa's handler, after ``refusal``.
+
+    Zappa copies the event's stage variables into ``os.environ`` and leaves them there; they are put back as
+    they were once the request is answered, so that no request sees another's.
+    """
+    if refused := refusal(event, context):
+        return refused
+    stage_variables = event.get("stageVariables")
+    if not stage_variables:
+        return zappa_handler.lambda_handler(event, context)
+    saved = {name: os.environ.get(name) for name in stage_variables}
+    try:
+        return zappa_handler.lambda_handler(event, context)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

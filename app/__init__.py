@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, Response
 
-from . import access_log, errors, request_id, stages
+from . import access_log, errors, request_id, response_headers, stages
 
 STAGE_HEADER = "X-Loopback-Stage"
 # The app's parts: each a module or package under app/ with a blueprint named ``bp``.
@@ -38,6 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     request_id.init_app(app)
     errors.init_app(app)
     access_log.init_app(app)
+    response_headers.init_app(app)
     app.after_request(_stage_teller(app.config["STAGE"]))
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(name, __name__).bp)

@@ -1,0 +1,283 @@
+"""The documented shapes of the HTTP events API Gateway and function URLs hand a Lambda function, and a check of
+an event against them.
+
+API Gateway and Lambda never send an event of another shape, but anyone allowed to invoke the function can,
+and Zappa's handler reads the fields without checking them: a wrong type fails it before the app runs (its own
+500, or an exception out of the function, which API Gateway answers with a 502). ``problem`` names the first
+field that differs from AWS's documented format, so that lambda_entry.py can refuse the event with a 400.
+
+Sources, field by field:
+- payload 1.0 (REST APIs, HTTP APIs set to 1.0, Application Load Balancers): "Input format of a Lambda function
+  for proxy integration", API Gateway Developer Guide (set-up-lambda-proxy-integrations.html);
+- payload 2.0 (HTTP APIs) and function URLs: "Create AWS Lambda proxy integrations for HTTP APIs" (payload
+  format version 2.0), API Gateway Developer Guide, and "Invoking Lambda function URLs" (request payload format),
+  Lambda Developer Guide.
+Only types are checked, never values or sizes: whatever AWS could send gets through. Fields AWS may add later
+are not checked, and authorizers' own context is free-form JSON.
+"""
+
+from collections.abc import Callable, Mapping
+from itertools import chain
+from typing import Any, NamedTuple
+
+
+class Nullable(NamedTuple):
+    """A field AWS documents or sends as null."""
+
+    shape: Any
+
+
+class MapOf(NamedTuple):
+    """An object whose names are chosen by the request (headers, parameters), each value of one shape."""
+
+    shape: Any
+
+
+class ListOf(NamedTuple):
+    shape: Any
+
+
+class Fields(NamedTuple):
+    """An object of named fields; ``required`` ones must be there, the others may be missing."""
+
+    fields: Mapping[str, Any]
+    required: frozenset[str] = frozenset()
+
+
+TEXT = str
+FLAG = bool
+NUMBER = (int, float)
+ANY_OBJECT = dict  # free-form JSON, e.g. an authorizer's context
+TEXTS = MapOf(TEXT)
+TEXT_LISTS = MapOf(ListOf(TEXT))
+
+_NULLABLE_TEXT = Nullable(TEXT)
+CLIENT_CERT = Fields(
+    {
+        "clientCertPem": TEXT,
+        "subjectDN": TEXT,
+        "issuerDN": TEXT,
+        "serialNumber": TEXT,
+        "validity": Fields({"notBefore": TEXT, "notAfter": TEXT}),
+    }
+)
+IDENTITY_V1 = Fields(
+    {
+        **dict.fromkeys(
+            (
+                "accessKey",
+                "accountId",
+                "apiKey",
+                "apiKeyId",
+                "caller",
+                "cognitoAuthenticationProvider",
+                "cognitoAuthenticationType",
+                "cognitoIdentityId",
+                "cognitoIdentityPoolId",
+                "principalOrgId",
+                "sourceIp",
+                "user",
+                "userAgent",
+                "userArn",
+            ),
+            _NULLABLE_TEXT,
+        ),
+        "clientCert": Nullable(CLIENT_CERT),
+    }
+)
+PAYLOAD_V1 = Fields(
+    {
+        "resource": TEXT,
+        "path": TEXT,
+        "httpMethod": TEXT,
+        "headers": Nullable(TEXTS),
+        "multiValueHeaders": Nullable(TEXT_LISTS),
+        "queryStringParameters": Nullable(TEXTS),
+        "multiValueQueryStringParameters": Nullable(TEXT_LISTS),
+        "pathParameters": Nullable(TEXTS),
+        "stageVariables": Nullable(TEXTS),
+        "requestContext": Fields(
+            {
+                **dict.fromkeys(
+                    (
+                        "accountId",
+                        "apiId",
+                        "domainName",
+                        "domainPrefix",
+                        "extendedRequestId",
+                        "httpMethod",
+                        "path",
+                        "protocol",
+                        "requestId",
+                        "requestTime",
+                        "resourceId",
+                        "resourcePath",
+                        "stage",
+                    ),
+                    _NULLABLE_TEXT,
+                ),
+                "requestTimeEpoch": NUMBER,
+                "authorizer": Nullable(ANY_OBJECT),
+                "identity": Nullable(IDENTITY_V1),
+                "elb": Fields({"targetGroupArn": TEXT}),
+            }
+        ),
+        "body": Nullable(TEXT),
+        "isBase64Encoded": FLAG,
+    },
+    required=frozenset({"httpMethod", "path"}),
+)
+PAYLOAD_V2 = Fields(
+    {
+        "version": TEXT,
+        "routeKey": TEXT,
+        "rawPath": TEXT,
+        "rawQueryString": TEXT,
+        "cookies": ListOf(TEXT),
+        "headers": TEXTS,
+        # A function URL sends null for the ones it never has (its documented example).
+        "queryStringParameters": Nullable(TEXTS),
+        "pathParameters": Nullable(TEXTS),
+        "stageVariables": Nullable(TEXTS),
+        "requestContext": Fields(
+            {
+                **dict.fromkeys(
+                    ("accountId", "apiId", "domainName", "domainPrefix", "requestId", "routeKey", "stage", "time"),
+                    TEXT,
+                ),
+                "timeEpoch": NUMBER,
+                "authentication": Nullable(ANY_OBJECT),
+                "authorizer": Nullable(ANY_OBJECT),
+                "http": Fields(
+                    dict.fromkeys(("method", "path", "protocol", "sourceIp", "userAgent"), TEXT),
+                    required=frozenset({"method"}),
+                ),
+            },
+            required=frozenset({"http"}),
+        ),
+        "body": Nullable(TEXT),
+        "isBase64Encoded": FLAG,
+    },
+    required=frozenset({"rawPath", "headers", "requestContext"}),
+)
+
+_JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+
+
+def problem(event: Mapping[str, Any]) -> str | None:
+    """What makes an HTTP event differ from its documented shape, in one sentence; None when nothing does.
+
+    An event is an HTTP event when its ``version`` is "2.0" (payload 2.0) or it has ``httpMethod`` (payload
+    1.0), as Zappa's handler tells them apart; any other event is not checked.
+    """
+    if event.get("version") == "2.0":
+        return None if _V2_HOLDS(event) else _problem(event, PAYLOAD_V2, "")
+    if "httpMethod" in event:
+        if not _V1_HOLDS(event):
+            return _problem(event, PAYLOAD_V1, "")
+        # Zappa takes an event with an empty method for some other kind, and answers it with nothing.
+        return None if event["httpMethod"] else "The event's `httpMethod` is empty."
+    return None
+
+
+def _holds(shape: Any) -> Callable[[object], bool]:
+    """A check of one shape, built once. Every request's event goes through it, so it only says yes or no, and
+    it checks plain values a group at a time (the set of their types), leaving the loops to C."""
+    leaf = _leaf_types(shape)
+    if leaf is not None:
+        return lambda value: type(value) in leaf
+    if isinstance(shape, Nullable):
+        inner = _holds(shape.shape)
+        return lambda value: value is None or inner(value)
+    if isinstance(shape, Fields):
+        # A field of plain values is checked by its set of types in place; calls only for nested ones.
+        leaves = {name: types for name, field in shape.fields.items() if (types := _leaf_types(field)) is not None}
+        nested = {name: _holds(field) for name, field in shape.fields.items() if name not in leaves}
+        required = shape.required
+        # When every plain field allows the same types (an identity: strings or nulls), an object holding only
+        # values of those types holds, whatever its names: one pass in C.
+        uniform = next(iter(set(leaves.values()))) if len(set(leaves.values())) == 1 else frozenset()
+
+        def fields_hold(value: object) -> bool:
+            if type(value) is not dict or not required <= value.keys():
+                return False
+            if uniform and set(map(type, value.values())) <= uniform:
+                return True
+            for name, item in value.items():
+                types = leaves.get(name)
+                if types is not None:
+                    if type(item) not in types:
+                        return False
+                elif (check := nested.get(name)) is not None and not check(item):
+                    return False
+            return True
+
+        return fields_hold
+    inner_leaf = _leaf_types(shape.shape)
+    if isinstance(shape, ListOf) and inner_leaf is not None:
+        return lambda value: type(value) is list and set(map(type, value)) <= inner_leaf
+    if isinstance(shape, MapOf) and inner_leaf is not None:  # headers and parameters
+        return lambda value: type(value) is dict and set(map(type, value.values())) <= inner_leaf
+    if isinstance(shape, MapOf) and isinstance(shape.shape, ListOf):  # multi-value headers and parameters
+        items = _leaf_types(shape.shape.shape) or frozenset()
+        return lambda value: (
+            type(value) is dict
+            and set(map(type, value.values())) <= _LIST
+            and set(map(type, chain.from_iterable(value.values()))) <= items
+        )
+    raise TypeError(f"no check for {shape!r}")
+
+
+_LIST = frozenset({list})
+
+
+def _leaf_types(shape: Any) -> frozenset[type] | None:
+    """The exact Python types a plain value of this shape may have (json.loads makes no subclasses)."""
+    if isinstance(shape, Nullable):
+        inner = _leaf_types(shape.shape)
+        return None if inner is None else inner | {type(None)}
+    if shape is NUMBER:
+        return frozenset(NUMBER)
+    return frozenset({shape}) if isinstance(shape, type) else None
+
+
+def _problem(value: object, shape: Any, path: str) -> str | None:
+    """The first field that does not hold, named by its path: only for an event already found wrong."""
+    if isinstance(shape, Nullable):
+        return None if value is None else _problem(value, shape.shape, path)
+    if isinstance(shape, Fields):
+        if type(value) is not dict:
+            return _wrong(value, "an object", path)
+        for name in sorted(shape.required):
+            if name not in value:
+                return f"The event has no `{_join(path, name)}`, which AWS always sends."
+        for name, field in shape.fields.items():
+            if name in value and (found := _problem(value[name], field, _join(path, name))):
+                return found
+        return None
+    if isinstance(shape, MapOf | ListOf):
+        kind, items = (dict, "an object") if isinstance(shape, MapOf) else (list, "an array")
+        if type(value) is not kind:
+            return _wrong(value, items, path)
+        pairs = value.items() if kind is dict else ((f"[{index}]", item) for index, item in enumerate(value))
+        for name, item in pairs:
+            where = _join(path, name) if kind is dict else path + name
+            if found := _problem(item, shape.shape, where):
+                return found
+        return None
+    if _holds(shape)(value):
+        return None
+    return _wrong(value, {TEXT: "a string", FLAG: "a boolean", ANY_OBJECT: "an object"}.get(shape, "a number"), path)
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _wrong(value: object, expected: str, path: str) -> str:
+    found = _JSON_TYPES.get(type(value), "a number")
+    return f"The event's `{path}` is {found}; AWS sends {expected}."
+
+
+_V1_HOLDS = _holds(PAYLOAD_V1)
+_V2_HOLDS = _holds(PAYLOAD_V2)
