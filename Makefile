@@ -77,11 +77,12 @@ $(PACKAGE_VENV_x86_64)/.installed $(PACKAGE_VENV_arm64)/.installed: %/.installed
 		--python $*/bin/python $*/requirements.txt
 	touch $@
 
-## run: serve the app with `flask run` on http://127.0.0.1:5000, reloading on code changes
+## run: serve the app on http://127.0.0.1:5000 with Werkzeug's development server (app/dev_server.py: `flask run`'s,
+##      with JSON for the server's own errors), reloading on code changes
 ##      (stage: $LOOPBACK_STAGE, default local); installs only the app's dependencies
 run: $(UV)
 	$(SYNC_RUNTIME)
-	$(BIN)/flask --app app.wsgi run --reload --host $(HOST) --port $(PORT)
+	$(BIN)/python -m app.dev_server --host $(HOST) --port $(PORT)
 
 ## run-gateway: serve STAGE through Zappa's Lambda handler as API Gateway would, on http://127.0.0.1:8000/$(STAGE)/
 ##              (a REST API; HTTP_API=1 for an HTTP API's payload 2.0 events; PACKAGED=1 to build

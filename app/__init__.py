@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, Response
 
-from . import access_log, errors, request_id, response_headers, stages
+from . import access_log, errors, request_body, request_id, response_headers, stages
 
 STAGE_HEADER = "X-Loopback-Stage"
 # The app's parts: each a module or package under app/ with a blueprint named ``bp``.
@@ -36,6 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.merge_slashes = False
 
     request_id.init_app(app)
+    request_body.init_app(app)
     errors.init_app(app)
     access_log.init_app(app)
     response_headers.init_app(app)

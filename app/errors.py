@@ -1,4 +1,8 @@
-"""Every error is JSON of one shape: ``{"error": {"status", "message", "request-id"}}``."""
+"""Every answer that is not a success is JSON of one shape: ``{"error": {"status", "message", "request-id"}}``.
+
+That covers errors, and redirects too: the router's own (a 308 to the same path with or without its trailing
+slash) and ``flask.redirect``'s carry an HTML page that names the new location, which becomes the message here.
+"""
 
 from flask import Flask, Response, current_app, g, json, request
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
@@ -39,6 +43,17 @@ def unexpected_error(error: Exception) -> Response:
     return http_error(InternalServerError("An unexpected error happened; quote the request id when reporting it."))
 
 
+def redirect_as_json(response: Response) -> Response:
+    """A redirect's HTML page as JSON; its status and ``Location`` are kept."""
+    if 300 <= response.status_code < 400 and response.mimetype == "text/html":
+        location = response.headers.get("Location", "")
+        message = f"This is at {location}; send the request there." if location else response.status
+        response.set_data(error_json(response.status_code, message, g.get("request_id", "")))
+        response.content_type = "application/json"
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected_error)
+    app.after_request(redirect_as_json)

@@ -31,12 +31,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def flask_run(stage: str) -> Iterator[int]:
-    """Serve the app's ``stage`` with ``flask run``; yields the port once ``GET /health`` answers."""
+def dev_server(stage: str) -> Iterator["Served"]:
+    """Serve the app's ``stage`` as ``make run`` does (app/dev_server.py, Werkzeug's development server, as
+    ``flask run``'s but for its own errors), without the reloader; yields it once ``GET /health`` answers."""
     port = free_port()
-    command = [sys.executable, "-m", "flask", "run", "--host", "127.0.0.1", "--port", str(port)]
-    with serving(command, {"LOOPBACK_STAGE": stage, "FLASK_APP": "app.wsgi"}, port, "/health"):
-        yield port
+    command = [sys.executable, "-m", "app.dev_server", "--no-reload", "--host", "127.0.0.1", "--port", str(port)]
+    with serving(command, {"LOOPBACK_STAGE": stage}, port, "/health") as served:
+        yield served
+
+
+@contextmanager
+def flask_run(stage: str) -> Iterator[int]:
+    """``dev_server``'s port."""
+    with dev_server(stage) as served:
+        yield served.port
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,57 @@
+"""``make run``: the app under Werkzeug's development server, reloading on code changes, as ``flask run`` serves it,
+but for the server's own answers: a request it cannot parse (a request line or headers past its limits, a
+malformed request line) never reaches the app, and the server answers it with an HTML page. Here it gets JSON of
+the app's one error shape instead, and its log line is an INFO one: the caller's fault, not the server's.
+
+    python -m app.dev_server [--host 127.0.0.1] [--port 5000]    (the stage: $LOOPBACK_STAGE, default local)
+"""
+
+import argparse
+import uuid
+from http import HTTPStatus
+
+from werkzeug.serving import WSGIRequestHandler
+
+from .errors import error_json
+from .response_headers import SECURITY_HEADERS
+
+# Answers that carry no body (RFC 9110: 1xx, 204, 205, 304).
+_NO_BODY = {HTTPStatus.NO_CONTENT, HTTPStatus.RESET_CONTENT, HTTPStatus.NOT_MODIFIED}
+
+
+class JsonErrorRequestHandler(WSGIRequestHandler):
+    """Werkzeug's request handler, with the standard library's HTML error page replaced by the app's JSON."""
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        status = HTTPStatus(code)
+        # The status line keeps the standard phrase; the server's own words (which may quote the request line)
+        # go in the body, as JSON.
+        self.send_response(code, status.phrase)
+        self.send_header("Connection", "close")
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        body = b""
+        if code >= 200 and status not in _NO_BODY:
+            detail = message if message and message != status.phrase else status.description
+            text = f"{status.phrase}: {detail}." if detail else f"{status.phrase}."
+            body = error_json(code, text, str(uuid.uuid4())).encode()
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and body:
+            self.wfile.write(body)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m app.dev_server", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--no-reload", dest="reload", action="store_false", help="do not restart on code changes")
+    options = parser.parse_args(argv)
+    from .wsgi import app  # built here, in the process that serves it (the reloader's child)
+
+    app.run(options.host, options.port, use_reloader=options.reload, request_handler=JsonErrorRequestHandler)
+
+
+if __name__ == "__main__":
+    main()
