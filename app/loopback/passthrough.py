@@ -1,6 +1,7 @@
 """Build the loopback answer: ``event`` in the passthrough template's shape, ``context``, ``extras``."""
 
 import functools
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +12,8 @@ MASK = "****"
 # Masked in any case when MASK_SENSITIVE_HEADERS is on, with the names that the SENSITIVE_HEADERS
 # setting adds (LOOPBACK_SENSITIVE_HEADERS: comma-separated, or a JSON list).
 ALWAYS_SENSITIVE = ("Authorization", "Cookie", "X-Api-Key", "Proxy-Authorization")
+# The account field of an ARN (arn:partition:service:region:account:resource), masked when MASK_ACCOUNT_IDS is on.
+ARN_ACCOUNT = re.compile(r"(arn:[\w-]+:[\w-]*:[\w-]*:)(\d{12})(?=:)")
 
 
 def loopback_answer(view: RequestView, lambda_context: dict[str, Any], path: str, config: Mapping[str, Any]) -> dict:
@@ -26,6 +29,9 @@ def loopback_answer(view: RequestView, lambda_context: dict[str, Any], path: str
     context = dict(view.context)
     if config["MASK_SENSITIVE_HEADERS"] and context["api-key"]:
         context["api-key"] = MASK
+    if config["MASK_ACCOUNT_IDS"]:
+        context = _without_account_ids(context)
+        lambda_context = _without_account_ids(lambda_context)
     return {
         "event": {
             "body-json": shown.value,
@@ -57,6 +63,17 @@ def loopback_answer(view: RequestView, lambda_context: dict[str, Any], path: str
             "cookies": [MASK] * len(view.cookies) if secret("Cookie") else view.cookies,
         },
     }
+
+
+def _without_account_ids(values: dict[str, Any]) -> dict[str, Any]:
+    """The same values with every ARN's account id masked, and ``account-id`` itself."""
+    masked = {
+        name: ARN_ACCOUNT.sub(rf"\g<1>{MASK}", value) if isinstance(value, str) else value
+        for name, value in values.items()
+    }
+    if masked.get("account-id"):
+        masked["account-id"] = MASK
+    return masked
 
 
 def _secret_test(config: Mapping[str, Any]):

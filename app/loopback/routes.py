@@ -16,8 +16,10 @@ _encode = JSONEncoder(separators=(",", ":")).encode
 
 @bp.record_once
 def _default_settings(state) -> None:
-    # A stage turns masking on with LOOPBACK_MASK_SENSITIVE_HEADERS=true (prod does, in zappa_settings.json).
+    # A stage turns masking on with LOOPBACK_MASK_SENSITIVE_HEADERS=true and LOOPBACK_MASK_ACCOUNT_IDS=true (prod
+    # does, in zappa_settings.json).
     state.app.config.setdefault("MASK_SENSITIVE_HEADERS", False)
+    state.app.config.setdefault("MASK_ACCOUNT_IDS", False)
 
 
 @bp.post("/")

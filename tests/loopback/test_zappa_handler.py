@@ -7,6 +7,7 @@ import pytest
 
 from tests.support.events import answer_of, as_post, event_names, load_event, rest_v1_event_names
 from tests.support.lambda_invocation import LAMBDA_TIMEOUT_MS, real_lambda_context
+from tests.support.stage_settings import stage_settings
 
 # The 16 bytes the binary fixtures carry (tests/events/SOURCES.md).
 BINARY_BYTES = bytes.fromhex("89504e470d0a1a0a00ff10fe7f80c3bf")
@@ -39,7 +40,9 @@ def test_lambda_context_comes_from_the_runtime_object(invoke, monkeypatch, stage
     context = answer["context"]
     assert context["functionName"] == expected.function_name == f"loopback-{stage}"
     assert context["functionVersion"] == expected.function_version
-    assert context["invokedFunctionArn"] == expected.invoked_function_arn
+    account = expected.invoked_function_arn.split(":")[4]
+    masks = stage_settings(stage).aws_environment_variables.get("LOOPBACK_MASK_ACCOUNT_IDS") == "true"
+    assert context["invokedFunctionArn"] == expected.invoked_function_arn.replace(account, "****" if masks else account)
     assert context["memoryLimitInMB"] == expected.memory_limit_in_mb
     assert context["awsRequestId"] == expected.aws_request_id
     assert context["logGroupName"] == expected.log_group_name
@@ -221,6 +224,28 @@ def test_prod_masks_api_key_and_http_api_cookies(invoke):
     assert context["api-key"] == "****"
     extras = answer_of(invoke(load_event("http_v2__dev_stage"), stage="prod"))["extras"]
     assert extras["cookies"] == ["****", "****"]
+
+
+def test_prod_masks_the_account_id_in_what_it_echoes(invoke):
+    event = load_event("rest_v1__cognito_iam")
+    account = event["requestContext"]["identity"]["accountId"]
+    answer = answer_of(invoke(event, stage="prod"))
+    shown = {**answer["event"]["context"], **answer["context"]}
+    assert not [value for value in shown.values() if account in str(value)]
+    assert shown["account-id"] == "****"
+    assert shown["user-arn"] == "arn:aws:sts::****:assumed-role/Cognito_ExampleAuth_Role/CognitoIdentityCredentials"
+    assert (
+        shown["invokedFunctionArn"].startswith("arn:aws:lambda:")
+        and ":****:function:loopback-prod" in shown["invokedFunctionArn"]
+    )
+
+
+def test_dev_echoes_account_ids(invoke):
+    event = load_event("rest_v1__cognito_iam")
+    account = event["requestContext"]["identity"]["accountId"]
+    dev = answer_of(invoke(event, stage="dev"))
+    assert dev["event"]["context"]["user-arn"] == event["requestContext"]["identity"]["userArn"]
+    assert dev["event"]["context"]["account-id"] == account
 
 
 def test_dev_echoes_sensitive_headers(invoke):
