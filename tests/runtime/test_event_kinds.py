@@ -294,7 +294,7 @@ def slim_function(prod_package, archive, emulator, deploys_bucket, tmp_path) -> 
         files = {"zappa_settings.py": settings, **files}
         layout = lambda_layout(prod_package.zip_path, folder, files, leave_out=project_files(prod_package))
         # Zappa's handler unpacks into /tmp/<project_name>, Lambda's scratch space, whatever TMPDIR says.
-        project_folders.append(Path("/tmp", project))  # noqa: S108
+        project_folders.append(Path("/tmp", project))  # noqa: S108 - as the comment above says
         return layout, project_folders[-1]
 
     yield make

@@ -89,10 +89,11 @@ def cold_start(
     work: Path,
     environment: Mapping[str, str] | None = None,
     handler: str | None = None,
+    timeout: float = 120,
 ) -> ColdStart:
     """Start a fresh execution environment of ``stage``'s function on ``layout`` and deliver ``events`` to it,
     one after the other. ``environment`` adds to the variables Lambda sets; ``handler`` replaces the
-    function's handler setting (``_HANDLER``)."""
+    function's handler setting (``_HANDLER``); the environment may run for ``timeout`` seconds in all."""
     configured = stage_settings(stage)
     work.mkdir(parents=True, exist_ok=True)
     output = work / "cold-start.json"
@@ -121,7 +122,7 @@ def cold_start(
         variables["_HANDLER"] = handler
     command = [sys.executable, "-I", "-S", "-B", str(COLD_START_RUNTIME)]
     result = run_offline(
-        command, variables, work / "off-machine.log", input=json.dumps(job), cwd=layout.task_root, timeout=120
+        command, variables, work / "off-machine.log", input=json.dumps(job), cwd=layout.task_root, timeout=timeout
     )
     assert result.returncode == 0, result.stderr
     return ColdStart(layout, **json.loads(output.read_text()), stdout=result.stdout, stderr=result.stderr)
