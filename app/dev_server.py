@@ -1,14 +1,19 @@
 """``make run``: the app under Werkzeug's development server, reloading on code changes, as ``flask run`` serves it,
 but for the server's own answers: a request it cannot parse (a request line or headers past its limits, a
 malformed request line) never reaches the app, and the server answers it with an HTML page. Here it gets JSON of
-the app's one error shape instead, and its log line is an INFO one: the caller's fault, not the server's.
+the app's one error shape instead, and its log line is an INFO one: the caller's fault, not the server's. Header
+fields HTTP forbids, which the standard library's parser lets through, are refused the same way (400): a name
+that is not a token, a control character in a value, a line without a colon (RFC 9110 5.1 and 5.5, RFC 9112 5).
 
     python -m app.dev_server [--host 127.0.0.1] [--port 5000]    (the stage: $LOOPBACK_STAGE, default local)
 """
 
 import argparse
+import re
 import uuid
+from email import errors
 from http import HTTPStatus
+from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler
 
@@ -17,13 +22,27 @@ from .response_headers import SECURITY_HEADERS
 
 # Answers that carry no body (RFC 9110: 1xx, 204, 205, 304).
 _NO_BODY = {HTTPStatus.NO_CONTENT, HTTPStatus.RESET_CONTENT, HTTPStatus.NOT_MODIFIED}
+# RFC 9110 5.1: a field name is a token; 5.5: a value holds no control character but horizontal tab.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_NOT_A_FIELD = (errors.MissingHeaderBodySeparatorDefect, errors.InvalidHeaderDefect)
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 class JsonErrorRequestHandler(WSGIRequestHandler):
     """Werkzeug's request handler, with the standard library's HTML error page replaced by the app's JSON."""
 
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if problem := _header_problem(self.headers):
+            self.send_error(HTTPStatus.BAD_REQUEST, problem)
+            return False
+        return True
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         status = HTTPStatus(code)
+        if self.request_version == "HTTP/0.9":  # a request line too broken to name a version: answer in HTTP/1.1
+            self.request_version = "HTTP/1.1"
         # The status line keeps the standard phrase; the server's own words (which may quote the request line)
         # go in the body, as JSON.
         self.send_response(code, status.phrase)
@@ -40,6 +59,18 @@ class JsonErrorRequestHandler(WSGIRequestHandler):
         self.end_headers()
         if self.command != "HEAD" and body:
             self.wfile.write(body)
+
+
+def _header_problem(headers: Any) -> str | None:
+    # The parser met a line that is no field; a multipart Content-Type adds defects of the (absent) body: not these.
+    if any(isinstance(defect, _NOT_A_FIELD) for defect in headers.defects):
+        return "A header line is not a field (name: value)"
+    for name, value in headers.raw_items():
+        if not _TOKEN.fullmatch(name):
+            return f"The header name {name!r} is not a token"
+        if _CONTROL.search(value):
+            return f"The header {name} holds a control character"
+    return None
 
 
 def main(argv: list[str] | None = None) -> None:

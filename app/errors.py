@@ -5,7 +5,7 @@ slash) and ``flask.redirect``'s carry an HTML page that names the new location, 
 """
 
 from flask import Flask, Response, current_app, g, json, request
-from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 
 def error_json(status: int, message: str, request_id: str) -> str:
@@ -26,14 +26,16 @@ def http_error(error: HTTPException) -> Response:
 
 
 def _message(error: HTTPException) -> str:
-    # The router's own descriptions do not say which method or path they are about; a view's
-    # own description (``abort(404, "No item 7.")``) is kept.
+    # The router's and Werkzeug's own descriptions do not say which method, path or limit they are about; a
+    # view's own description (``abort(404, "No item 7.")``) is kept.
     if error.description == type(error).description:
         if isinstance(error, MethodNotAllowed):
             allowed = ", ".join(error.valid_methods or ())
             return f"{request.method} is not allowed on {request.path}; allowed: {allowed}."
         if isinstance(error, NotFound):
             return f"No route for {request.method} {request.path}."
+        if isinstance(error, RequestEntityTooLarge) and (limit := current_app.config.get("MAX_CONTENT_LENGTH")):
+            return f"The request body is over {limit:,} bytes, the most this API takes."
     return error.description or error.name
 
 

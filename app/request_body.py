@@ -15,7 +15,7 @@ def refuse_unbounded_overflow() -> None:
         return  # a declared length: Werkzeug itself refuses one over the limit
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if limit is not None and len(request.get_data()) >= limit and request.environ["wsgi.input"].read(1):
-        raise RequestEntityTooLarge(f"The request body is over the {limit:,}-byte limit.")
+        raise RequestEntityTooLarge()  # app/errors.py names the limit
 
 
 def init_app(app: Flask) -> None:

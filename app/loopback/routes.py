@@ -29,7 +29,7 @@ def loopback(path: str = "") -> Response:
     view = current_request_view()
     config = current_app.config
     if len(view.body) > config["MAX_CONTENT_LENGTH"]:
-        raise RequestEntityTooLarge("The request body is over Lambda's 6 MB synchronous payload limit.")
+        raise RequestEntityTooLarge()  # the skeleton's message names the limit
     coding = view.header("Content-Encoding").strip().lower()
     if coding and coding != "identity":
         # Neither API Gateway nor the app decodes a compressed body: shown as it is, it would mislead.

@@ -9,7 +9,8 @@ from tests.support.json_errors import assert_logged_unexpected_error, error_of
 
 @pytest.mark.parametrize(
     "data",
-    [b'{"a": ', b"{'a': 1}", b"[1, 2,]", b'{"a": NaN}', b"Infinity", b"[" * 100_000 + b"]" * 100_000],
+    # Nesting too deep to parse is a 422 (bad_requests.json).
+    [b'{"a": ', b"{'a': 1}", b"[1, 2,]", b'{"a": NaN}', b"Infinity"],
 )
 def test_malformed_json_is_400(client, data):
     error = error_of(client.post("/", data=data, content_type="application/json"), 400)
