@@ -16,6 +16,7 @@ Only types are checked, never values or sizes: whatever AWS could send gets thro
 are not checked, and authorizers' own context is free-form JSON.
 """
 
+import json
 from collections.abc import Callable, Mapping
 from itertools import chain
 from typing import Any, NamedTuple
@@ -51,7 +52,6 @@ ANY_OBJECT = dict  # free-form JSON, e.g. an authorizer's context
 TEXTS = MapOf(TEXT)
 TEXT_LISTS = MapOf(ListOf(TEXT))
 
-_NULLABLE_TEXT = Nullable(TEXT)
 CLIENT_CERT = Fields(
     {
         "clientCertPem": TEXT,
@@ -80,13 +80,17 @@ IDENTITY_V1 = Fields(
                 "userAgent",
                 "userArn",
             ),
-            _NULLABLE_TEXT,
+            Nullable(TEXT),
         ),
         "clientCert": Nullable(CLIENT_CERT),
     }
 )
+# An authorizer's context is its own JSON; Zappa reads the principal from it (a user pool's claims are strings,
+# and null in a published sample).
+AUTHORIZER_V1 = Fields({"principalId": TEXT, "integrationLatency": NUMBER, "claims": Nullable(TEXTS)})
 PAYLOAD_V1 = Fields(
     {
+        "version": TEXT,  # "1.0", from an HTTP API set to payload 1.0
         "resource": TEXT,
         "path": TEXT,
         "httpMethod": TEXT,
@@ -110,15 +114,15 @@ PAYLOAD_V1 = Fields(
                         "protocol",
                         "requestId",
                         "requestTime",
-                        "resourceId",
                         "resourcePath",
                         "stage",
                     ),
-                    _NULLABLE_TEXT,
+                    TEXT,
                 ),
+                "resourceId": Nullable(TEXT),  # null in a published sample
                 "requestTimeEpoch": NUMBER,
-                "authorizer": Nullable(ANY_OBJECT),
-                "identity": Nullable(IDENTITY_V1),
+                "authorizer": AUTHORIZER_V1,
+                "identity": IDENTITY_V1,
                 "elb": Fields({"targetGroupArn": TEXT}),
             }
         ),
@@ -126,6 +130,19 @@ PAYLOAD_V1 = Fields(
         "isBase64Encoded": FLAG,
     },
     required=frozenset({"httpMethod", "path"}),
+)
+AUTHORIZER_V2 = Fields(
+    {
+        "jwt": Fields({"claims": ANY_OBJECT, "scopes": Nullable(ListOf(TEXT))}),
+        "iam": Fields(
+            {
+                **dict.fromkeys(("accessKey", "accountId", "callerId", "userArn", "userId"), TEXT),
+                "principalOrgId": Nullable(TEXT),
+                "cognitoIdentity": Nullable(Fields({"amr": ListOf(TEXT), "identityId": TEXT, "identityPoolId": TEXT})),
+            }
+        ),
+        "lambda": Fields({"principalId": TEXT}),
+    }
 )
 PAYLOAD_V2 = Fields(
     {
@@ -135,8 +152,8 @@ PAYLOAD_V2 = Fields(
         "rawQueryString": TEXT,
         "cookies": ListOf(TEXT),
         "headers": TEXTS,
+        "queryStringParameters": TEXTS,
         # A function URL sends null for the ones it never has (its documented example).
-        "queryStringParameters": Nullable(TEXTS),
         "pathParameters": Nullable(TEXTS),
         "stageVariables": Nullable(TEXTS),
         "requestContext": Fields(
@@ -146,8 +163,8 @@ PAYLOAD_V2 = Fields(
                     TEXT,
                 ),
                 "timeEpoch": NUMBER,
-                "authentication": Nullable(ANY_OBJECT),
-                "authorizer": Nullable(ANY_OBJECT),
+                "authentication": Nullable(Fields({"clientCert": CLIENT_CERT})),
+                "authorizer": Nullable(AUTHORIZER_V2),
                 "http": Fields(
                     dict.fromkeys(("method", "path", "protocol", "sourceIp", "userAgent"), TEXT),
                     required=frozenset({"method"}),
@@ -155,7 +172,7 @@ PAYLOAD_V2 = Fields(
             },
             required=frozenset({"http"}),
         ),
-        "body": Nullable(TEXT),
+        "body": TEXT,
         "isBase64Encoded": FLAG,
     },
     required=frozenset({"rawPath", "headers", "requestContext"}),
@@ -168,15 +185,36 @@ def problem(event: Mapping[str, Any]) -> str | None:
     """What makes an HTTP event differ from its documented shape, in one sentence; None when nothing does.
 
     An event is an HTTP event when its ``version`` is "2.0" (payload 2.0) or it has ``httpMethod`` (payload
-    1.0), as Zappa's handler tells them apart; any other event is not checked.
+    1.0), as Zappa's handler tells them apart. An event with a request path but neither is one that lost its
+    kind (Zappa would answer it with nothing); any other event is not checked.
     """
     if event.get("version") == "2.0":
         return None if _V2_HOLDS(event) else _problem(event, PAYLOAD_V2, "")
     if "httpMethod" in event:
         if not _V1_HOLDS(event):
             return _problem(event, PAYLOAD_V1, "")
-        # Zappa takes an event with an empty method for some other kind, and answers it with nothing.
-        return None if event["httpMethod"] else "The event's `httpMethod` is empty."
+        if not event["httpMethod"]:  # Zappa takes it for some other kind of event
+            return "The event's `httpMethod` is empty."
+        if "headers" not in event and "multiValueHeaders" not in event:  # Zappa would answer with no headers
+            return "The event has no `headers`, which AWS always sends."
+        return None
+    if "rawPath" in event:
+        return 'The event has a `rawPath` but no `version` "2.0": not an HTTP API or function URL event.'
+    if "path" in event and "requestContext" in event:
+        return "The event has a `path` but no `httpMethod`: not an API Gateway event."
+    return None
+
+
+def lone_surrogate(event: object) -> str | None:
+    """A sentence on the lone surrogate the event holds (JSON can escape one, "\\ud800"; AWS sends UTF-8, which
+    has none), else None. Not checked on every request: only once something failed on the event."""
+    try:
+        json.dumps(event, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        lone = error.object[error.start : error.end].encode("unicode-escape").decode()
+        return f"The event holds a lone surrogate ({lone}), which is no Unicode text; AWS sends UTF-8."
+    except (TypeError, ValueError):  # not JSON at all: not this problem
+        return None
     return None
 
 
@@ -194,14 +232,14 @@ def _holds(shape: Any) -> Callable[[object], bool]:
         leaves = {name: types for name, field in shape.fields.items() if (types := _leaf_types(field)) is not None}
         nested = {name: _holds(field) for name, field in shape.fields.items() if name not in leaves}
         required = shape.required
-        # When every plain field allows the same types (an identity: strings or nulls), an object holding only
-        # values of those types holds, whatever its names: one pass in C.
+        # When every plain field allows the same types (an identity: strings or nulls), an object with none of the
+        # nested fields, holding only values of those types, holds whatever its names: one pass in C.
         uniform = next(iter(set(leaves.values()))) if len(set(leaves.values())) == 1 else frozenset()
 
         def fields_hold(value: object) -> bool:
             if type(value) is not dict or not required <= value.keys():
                 return False
-            if uniform and set(map(type, value.values())) <= uniform:
+            if uniform and nested.keys().isdisjoint(value) and set(map(type, value.values())) <= uniform:
                 return True
             for name, item in value.items():
                 types = leaves.get(name)

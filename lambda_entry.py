@@ -34,6 +34,7 @@ import binascii
 import gc
 import importlib
 import os
+import re
 import sys
 from types import ModuleType
 from typing import Any
@@ -48,6 +49,9 @@ DEFERRED = ("boto3", "botocore", "asyncio", "tarfile", "calendar", "durationpy",
 ANNOTATIONS = {"boto3": frozenset({"Session"})}
 
 _annotating = False
+# API Gateway's rules for stage variables (its CreateStage and UpdateStage references).
+STAGE_VARIABLE_NAME = re.compile(r"[A-Za-z0-9_]+")
+STAGE_VARIABLE_VALUE = re.compile(r"[A-Za-z0-9\-._~:/?#&=,]+")
 
 
 class DeferredModule(ModuleType):
@@ -105,16 +109,15 @@ def refusal(event: object, context: Any) -> dict[str, Any] | None:
         return _bad_request(f"The event is a JSON {type(event).__name__}, not an object.", context)
     if problem := event_shape.problem(event):
         return _bad_request(problem, context)
-    stage_variables = event.get("stageVariables") or {}
-    for name, value in stage_variables.items():
-        # Zappa sets an environment variable of each; API Gateway allows letters, digits and underscores.
-        if not name or "=" in name or "\0" in name or "\0" in value:
-            return _bad_request(f"The stage variable {name!r} cannot be an environment variable.", context)
+    for name, value in (event.get("stageVariables") or {}).items():
+        # Zappa makes an environment variable of each: only what API Gateway allows can be one.
+        if not (STAGE_VARIABLE_NAME.fullmatch(name) and STAGE_VARIABLE_VALUE.fullmatch(value)):
+            return _bad_request(f"The stage variable {name!r} is not one API Gateway allows.", context)
     body = event.get("body")
     if event.get("isBase64Encoded") and isinstance(body, str):
         try:
             binascii.a2b_base64(body, strict_mode=True)
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or a character that is not ASCII
             return _bad_request("The event says its body is base64-encoded, but it is not valid base64.", context)
     return None
 
@@ -137,19 +140,30 @@ def lambda_handler(event: Any, context: Any) -> Any:
     """Lambda's entry: Zappa's handler, after ``refusal``.
 
     Zappa copies the event's stage variables into ``os.environ`` and leaves them there; they are put back as
-    they were once the request is answered, so that no request sees another's.
+    they were once the request is answered, so that no request sees another's. An event whose text holds a lone
+    surrogate (which only a direct invocation can send) fails in Zappa's handler, with its own 500 or an
+    exception; it is told why with a 400 instead, found only then, so that no request pays for looking.
     """
     if refused := refusal(event, context):
         return refused
-    stage_variables = event.get("stageVariables")
-    if not stage_variables:
-        return zappa_handler.lambda_handler(event, context)
-    saved = {name: os.environ.get(name) for name in stage_variables}
+    saved = {name: os.environ.get(name) for name in event.get("stageVariables") or ()}
     try:
-        return zappa_handler.lambda_handler(event, context)
+        response = zappa_handler.lambda_handler(event, context)
+    except UnicodeError:
+        if problem := event_shape.lone_surrogate(event):
+            return _bad_request(problem, context)
+        raise
     finally:
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+    if _zappas_own_error(response) and (problem := event_shape.lone_surrogate(event)):
+        return _bad_request(problem, context)
+    return response
+
+
+def _zappas_own_error(response: object) -> bool:
+    # Zappa's answer to an exception in its handler: a 500 with no headers (the app's answers always have some).
+    return isinstance(response, dict) and response.get("statusCode") == 500 and "headers" not in response

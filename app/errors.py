@@ -19,9 +19,14 @@ def http_error(error: HTTPException) -> Response:
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         # The router gathers them in a set; sorted, the header is the same in every process.
         error.valid_methods = sorted(error.valid_methods)
-    response = error.get_response()
-    response.set_data(error_json(error.code or 500, _message(error), g.get("request_id", "")))
-    response.content_type = "application/json"
+    status = error.code or 500
+    response = current_app.response_class(
+        error_json(status, _message(error), g.get("request_id", "")), status, mimetype="application/json"
+    )
+    # Werkzeug's own page is never built: it would hold the message as HTML (and fail on text that is no Unicode).
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
     return response
 
 
