@@ -107,10 +107,12 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## check-settings: stop unless STAGE's settings in zappa_settings.json are filled in (its S3 bucket)
+## check-settings: stop unless STAGE's settings in zappa_settings.json are filled in (its S3 bucket) and its execution
+##                 role's policy allows what its settings ask for (deploy/permissions.py)
 check-settings: $(UV)
 	$(SYNC_RUNTIME)
 	$(BIN)/python -m deploy.placeholders $(STAGE)
+	$(BIN)/python -m deploy.permissions check $(STAGE)
 
 ## package: build dist/loopback-$(STAGE).zip with `zappa package` from the package virtualenv of the stage's
 ##          architecture, then add bytecode Lambda can use; stops first unless .venv's Python and that
@@ -123,13 +125,16 @@ package: $(PACKAGE_VENV)/.installed
 	$(ZAPPA) package $(STAGE) -o $(PACKAGE)
 	$(BIN)/python deploy/bytecode.py $(PACKAGE)
 
-## deploy: check STAGE's settings, then deploy its package the first time and update it after that
+## deploy: check STAGE's settings, then deploy its package the first time and update it after that,
+##         then apply its cost guards and log retention (deploy/guards.py)
 deploy: check-settings
+	$(BIN)/python -m deploy.guards --check $(STAGE)
 	$(MAKE) --no-print-directory package STAGE=$(STAGE)
 	@# `zappa deploy -z` skips creating the execution role, so a first deploy lets Zappa build everything;
 	@# every deploy then uploads the package above.
 	$(ZAPPA) status $(STAGE) > /dev/null || $(ZAPPA) deploy $(STAGE)
 	$(ZAPPA) update $(STAGE) -z $(PACKAGE)
+	$(BIN)/python -m deploy.guards $(STAGE)
 
 ## smoke: GET /health of the deployed STAGE; fails unless it answers 200 with that stage
 smoke: $(UV)

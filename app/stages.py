@@ -11,6 +11,7 @@ parses and kept as text otherwise (as Flask's ``from_prefixed_env`` does); the p
 environment overrides the file's.
 """
 
+import contextlib
 import dataclasses
 import functools
 import json
@@ -117,7 +118,9 @@ def zappa_stage(stage: str, settings_file: Path = SETTINGS_FILE) -> Any:
     cli = ZappaCLI()
     cli.api_stage = stage
     # The session's region is only a fallback: Zappa's clients use the stage's aws_region.
-    cli.load_settings(str(settings_file), session=boto3.Session(region_name="us-east-1", **PLACEHOLDER_KEYS))
+    # Zappa reads the files that settings name (attach_policy) from the current folder: the project's.
+    with contextlib.chdir(settings_file.parent):
+        cli.load_settings(str(settings_file), session=boto3.Session(region_name="us-east-1", **PLACEHOLDER_KEYS))
     return cli
 
 

@@ -5,6 +5,7 @@ import base64
 import fnmatch
 import hashlib
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from deploy.smoke import api_url
 from tests.support import PROJECT_ROOT, PYTHON_VERSION
 from tests.support.aws_emulator import Emulator, running_emulator
 from tests.support.checkout import copy_project
-from tests.support.deploy_tools import build_package, run_zappa
+from tests.support.deploy_tools import OFFLINE_GUARD, build_package, run_offline, run_zappa
 from tests.support.stage_settings import STAGES, change_stages, stage_settings
 
 pytestmark = pytest.mark.slow
@@ -53,6 +54,22 @@ def code_sha256(package: Path) -> str:
 
 def zappa(project: Path, emulator: Emulator, *args: str, calls: Path | None = None) -> Any:
     return run_zappa(list(args), cwd=project, home=project.parent, environment=emulator.environment(), calls_file=calls)
+
+
+# `python -m deploy.permissions ARGS` with the offline guard installed first (tests/support/offline.py).
+PERMISSIONS_MODULE = (
+    "import runpy, sys; sys.path.insert(0, sys.argv.pop(1)); import offline; offline.install(); "
+    "runpy.run_module('deploy.permissions', run_name='__main__', alter_sys=True)"
+)
+
+
+def create_execution_role(project: Path, environment: dict[str, str], stage: str) -> Any:
+    """The administrator's one-time step (README, Permissions): the stages keep ``manage_roles`` false, so Zappa
+    deploys with the role it finds and never creates one."""
+    command = [sys.executable, "-c", PERMISSIONS_MODULE, str(OFFLINE_GUARD.parent), "create-role", stage]
+    result = run_offline(command, environment, project.parent / "off-machine.log", cwd=project, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
 
 
 def assert_deployed(emulator: Emulator, configured: Any, stage: str) -> dict[str, Any]:
@@ -141,8 +158,10 @@ def test_deploy_update_status_tail_undeploy(project, emulator, stage, tmp_path):
     lambda_client = emulator.client("lambda")
     calls = tmp_path / "aws-calls.txt"
 
-    # As `make deploy` does it: a first `zappa deploy` creates the role, API and function, and every
-    # deploy uploads the package that `make package` builds with `zappa update -z`.
+    # As `make deploy` does it, once an administrator created the execution role: a first `zappa deploy`
+    # creates the API and function, and every deploy uploads the package that `make package` builds with
+    # `zappa update -z`.
+    create_execution_role(project, emulator.environment(), stage)
     deploy = zappa(project, emulator, "deploy", stage, calls=calls)
     assert deploy.returncode == 0, deploy.stdout + deploy.stderr
     assert "Deployment complete!" in deploy.stdout + deploy.stderr

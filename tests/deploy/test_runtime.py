@@ -17,7 +17,7 @@ from tests.support import PROJECT_ROOT, PYTHON_VERSION
 from tests.support.checkout import copy_project
 from tests.support.deploy_tools import package_venv
 from tests.support.make import make_environment
-from tests.support.stage_settings import STAGES, change_stages
+from tests.support.stage_settings import STAGES, change_stages, settings_copy
 
 OTHER_PYTHONS = ("python3.11", "python3.12", "python3.14", "python3.10")
 # Lambda's name for the processor of this machine, and for the other one.
@@ -181,7 +181,7 @@ def test_the_makefiles_reading_of_the_architecture_is_zappas(tmp_path, changes):
                 settings[stage].pop(key)
             else:
                 settings[stage][key] = value
-    settings_file = tmp_path / "zappa_settings.json"
+    settings_file = settings_copy(tmp_path)
     settings_file.write_text(json.dumps(settings))
     for stage in STAGES:
         assert settings_architecture(stage, settings_file) == deployed_function(stage, settings_file).architecture

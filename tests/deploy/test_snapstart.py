@@ -23,14 +23,14 @@ from typing import Any
 import pytest
 from click import ClickException
 
-from tests.deploy.test_deploy import iam_action, policy_allows
+from tests.deploy.test_deploy import create_execution_role, iam_action, policy_allows
 from tests.support import PROJECT_ROOT
 from tests.support.aws_emulator import Emulator, running_emulator
 from tests.support.checkout import copy_project
 from tests.support.deploy_tools import ZAPPA_CLI
 from tests.support.make import make_environment
 from tests.support.readme import Block, blocks, section
-from tests.support.stage_settings import STAGES, change_stages, stage_settings
+from tests.support.stage_settings import STAGES, change_stages, settings_copy, stage_settings
 
 SECTION = "### Switching prod to SnapStart"
 ALIAS = "snapstart"  # zappa.core.SNAPSTART_LAMBDA_ALIAS
@@ -57,8 +57,7 @@ def test_the_committed_stages_leave_snap_start_off():
 
 
 def test_the_readme_settings_switch_prod_on_and_keep_its_app_settings(tmp_path):
-    settings_file = tmp_path / "zappa_settings.json"
-    settings_file.write_text((PROJECT_ROOT / "zappa_settings.json").read_text())
+    settings_file = settings_copy(tmp_path)
     with_snap_start(settings_file)
     committed, switched = stage_settings("prod"), stage_settings("prod", settings_file)
     assert switched.snap_start == "PublishedVersions"
@@ -74,8 +73,7 @@ def test_the_readme_settings_switch_prod_on_and_keep_its_app_settings(tmp_path):
 
 def test_zappa_refuses_snap_start_with_provisioned_concurrency(tmp_path):
     """AWS does not take both on one function, and Zappa's loader stops before any deploy."""
-    settings_file = tmp_path / "zappa_settings.json"
-    settings_file.write_text((PROJECT_ROOT / "zappa_settings.json").read_text())
+    settings_file = settings_copy(tmp_path)
     with_snap_start(settings_file)
     change_stages(settings_file, {"prod": {"provisioned_concurrency": 1}})
     with pytest.raises(ClickException, match="cannot both be enabled"):
@@ -176,6 +174,7 @@ def test_switching_prod_on_as_the_readme_says(tmp_path):
     assert commands == ["make deploy STAGE=prod", "zappa unschedule prod"]
     with running_emulator() as emulator:
         checkout = Checkout(copy_project(tmp_path / "loopback"), emulator)
+        create_execution_role(checkout.root, emulator.environment(), "prod")
         name = stage_settings("prod", checkout.root / "zappa_settings.json").lambda_name
         lambda_client, events = emulator.client("lambda"), emulator.client("events")
 
@@ -218,6 +217,7 @@ def test_a_first_deploy_of_a_snap_started_prod(tmp_path):
     settings, _ = readme_steps()
     with running_emulator() as emulator:
         checkout = Checkout(copy_project(tmp_path / "loopback"), emulator)
+        create_execution_role(checkout.root, emulator.environment(), "prod")
         with_snap_start(checkout.root / "zappa_settings.json")
         name = stage_settings("prod", checkout.root / "zappa_settings.json").lambda_name
         checkout.run("make deploy STAGE=prod")
