@@ -50,7 +50,7 @@ $(error Python $(PYTHON_VERSION) is missing)
 endif
 endif
 
-.PHONY: run run-gateway test test-quick lint format venv package-venv check-settings package deploy smoke bench clean
+.PHONY: run run-gateway test test-quick fuzz lint format venv package-venv check-settings package deploy smoke bench clean
 
 $(UV): requirements-uv.txt
 	$(PYTHON3) -m venv --without-pip $(UV_VENV)
@@ -95,6 +95,12 @@ run-gateway: venv $(if $(PACKAGED),package)
 test: venv package-venv lint
 	$(BIN)/python -m pytest
 
+## fuzz: the event fuzzing's long mode: FUZZ_EXAMPLES (10,000) generated events, new ones each run (`make test`
+##       runs the same 360 every time)
+FUZZ_EXAMPLES ?= 10000
+fuzz: venv
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/loopback/test_fuzz_events.py -q -p no:cacheprovider
+
 ## test-quick: every test but the slow ones (packages, deploys, servers, the bench)
 test-quick: venv
 	$(BIN)/python -m pytest -m "not slow" -q
@@ -130,8 +136,8 @@ package: $(PACKAGE_VENV)/.installed
 deploy: check-settings
 	$(BIN)/python -m deploy.guards --check $(STAGE)
 	$(MAKE) --no-print-directory package STAGE=$(STAGE)
-	@# `zappa deploy -z` skips creating the execution role, so a first deploy lets Zappa build everything;
-	@# every deploy then uploads the package above.
+	@# A first deploy creates the function and its API (from a package Zappa builds itself); every deploy then
+	@# uploads the package above.
 	$(ZAPPA) status $(STAGE) > /dev/null || $(ZAPPA) deploy $(STAGE)
 	$(ZAPPA) update $(STAGE) -z $(PACKAGE)
 	$(BIN)/python -m deploy.guards $(STAGE)

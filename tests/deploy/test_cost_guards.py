@@ -27,10 +27,9 @@ import botocore.session
 import pytest
 
 from deploy import guards
-from tests.deploy.test_deploy import POLICY_FILE, create_execution_role, iam_action, policy_allows, zappa
-from tests.deploy.test_snapstart import Checkout
 from tests.support.aws_emulator import Emulator, running_emulator
-from tests.support.checkout import copy_project
+from tests.support.checkout import Checkout, copy_project
+from tests.support.deploy_tools import POLICY_FILE, create_execution_role, iam_action, policy_allows, zappa
 from tests.support.make import make_environment
 from tests.support.readme import section
 from tests.support.stage_settings import REGION, STAGES, change_stages, settings_copy, stage_settings

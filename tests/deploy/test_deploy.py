@@ -2,10 +2,8 @@
 from the deploy-only virtualenv, against moto's server on 127.0.0.1 (tests/aws_emulator.py)."""
 
 import base64
-import fnmatch
 import hashlib
 import json
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -13,18 +11,22 @@ from typing import Any
 import pytest
 
 from deploy.smoke import api_url
-from tests.support import PROJECT_ROOT, PYTHON_VERSION
+from tests.support import PYTHON_VERSION
 from tests.support.aws_emulator import Emulator, running_emulator
 from tests.support.checkout import copy_project
-from tests.support.deploy_tools import OFFLINE_GUARD, build_package, run_offline, run_zappa
+from tests.support.deploy_tools import (
+    POLICY_FILE,
+    build_package,
+    create_execution_role,
+    iam_action,
+    policy_allows,
+    zappa,
+)
 from tests.support.stage_settings import STAGES, change_stages, stage_settings
 
 pytestmark = pytest.mark.slow
 
-POLICY_FILE = PROJECT_ROOT / "deploy" / "iam-policy.json"
 PACKAGE_LIMIT_BYTES = 5 * 1024 * 1024
-# IAM actions whose names differ from the API operation they authorize.
-IAM_ACTION_OF_OPERATION = {"s3:HeadBucket": "s3:ListBucket", "s3:HeadObject": "s3:GetObject"}
 
 
 @pytest.fixture(scope="module")
@@ -50,26 +52,6 @@ def project(tmp_path_factory) -> Path:
 def code_sha256(package: Path) -> str:
     """Lambda's CodeSha256 of a zip: its SHA-256, base64-encoded."""
     return base64.b64encode(hashlib.sha256(package.read_bytes()).digest()).decode()
-
-
-def zappa(project: Path, emulator: Emulator, *args: str, calls: Path | None = None) -> Any:
-    return run_zappa(list(args), cwd=project, home=project.parent, environment=emulator.environment(), calls_file=calls)
-
-
-# `python -m deploy.permissions ARGS` with the offline guard installed first (tests/support/offline.py).
-PERMISSIONS_MODULE = (
-    "import runpy, sys; sys.path.insert(0, sys.argv.pop(1)); import offline; offline.install(); "
-    "runpy.run_module('deploy.permissions', run_name='__main__', alter_sys=True)"
-)
-
-
-def create_execution_role(project: Path, environment: dict[str, str], stage: str) -> Any:
-    """The administrator's one-time step (README, Permissions): the stages keep ``manage_roles`` false, so Zappa
-    deploys with the role it finds and never creates one."""
-    command = [sys.executable, "-c", PERMISSIONS_MODULE, str(OFFLINE_GUARD.parent), "create-role", stage]
-    result = run_offline(command, environment, project.parent / "off-machine.log", cwd=project, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
 
 
 def assert_deployed(emulator: Emulator, configured: Any, stage: str) -> dict[str, Any]:
@@ -134,21 +116,6 @@ def write_lambda_log_line(emulator: Emulator, name: str, line: str) -> None:
         logStreamName=stream,
         logEvents=[{"timestamp": int((time.time() - 5) * 1000), "message": line}],
     )
-
-
-def policy_allows(policy: dict[str, Any], action: str) -> bool:
-    return any(
-        statement["Effect"] == "Allow" and any(fnmatch.fnmatchcase(action, pattern) for pattern in statement["Action"])
-        for statement in policy["Statement"]
-    )
-
-
-def iam_action(call: str) -> str:
-    """``service:Operation METHOD`` as the deploy runner records it, as the IAM action that allows it."""
-    operation, method = call.split(" ")
-    if operation.startswith("apigateway:"):
-        return f"apigateway:{method}"  # API Gateway's management actions are named by HTTP method
-    return IAM_ACTION_OF_OPERATION.get(operation, operation)
 
 
 @pytest.mark.parametrize("stage", STAGES)

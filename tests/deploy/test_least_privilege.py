@@ -21,11 +21,18 @@ import requests
 import zappa
 
 from deploy.permissions import load, problems
-from tests.deploy.test_deploy import PERMISSIONS_MODULE, create_execution_role, iam_action, policy_allows
 from tests.support import PROJECT_ROOT
 from tests.support.aws_emulator import Emulator, running_emulator
 from tests.support.checkout import copy_project
-from tests.support.deploy_tools import OFFLINE_GUARD, run_offline, run_zappa
+from tests.support.deploy_tools import (
+    OFFLINE_GUARD,
+    PERMISSIONS_MODULE,
+    create_execution_role,
+    iam_action,
+    policy_allows,
+    run_offline,
+    run_zappa,
+)
 from tests.support.readme import blocks, section
 from tests.support.stage_settings import REGION, SETTINGS_FILE, STAGES, change_stages, stage_settings
 

@@ -13,22 +13,16 @@ update changes them; and it runs no function, so nothing here restores one or in
 import base64
 import hashlib
 import json
-import os
-import stat
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click import ClickException
 
-from tests.deploy.test_deploy import create_execution_role, iam_action, policy_allows
 from tests.support import PROJECT_ROOT
 from tests.support.aws_emulator import Emulator, running_emulator
-from tests.support.checkout import copy_project
-from tests.support.deploy_tools import ZAPPA_CLI
-from tests.support.make import make_environment
+from tests.support.checkout import Checkout, copy_project
+from tests.support.deploy_tools import create_execution_role, iam_action, policy_allows
 from tests.support.readme import Block, blocks, section
 from tests.support.stage_settings import STAGES, change_stages, settings_copy, stage_settings
 
@@ -82,48 +76,6 @@ def test_zappa_refuses_snap_start_with_provisioned_concurrency(tmp_path):
 
 def code_sha256(package: Path) -> str:
     return base64.b64encode(hashlib.sha256(package.read_bytes()).digest()).decode()
-
-
-class Checkout:
-    """A copy of the project with its buckets named, where `make` and `zappa` run against the emulator, as the
-    README has them run: `make` with this run's tools, `zappa` from .venv on .venv-package (both through
-    tests/support/zappa_cli.py: offline, every AWS call recorded)."""
-
-    def __init__(self, root: Path, emulator: Emulator) -> None:
-        self.root = root
-        self.calls, self.off_machine = root.parent / "aws-calls.txt", root.parent / "off-machine.log"
-        # After a deploy Zappa GETs the stage's amazonaws.com URL (touch): off this machine.
-        test_settings = {stage: {"s3_bucket": f"loopback-test-deploys-{stage}", "touch": False} for stage in STAGES}
-        change_stages(root / "zappa_settings.json", test_settings)
-        shims = root.parent / "bin"
-        shims.mkdir()
-        zappa = shims / "zappa"
-        zappa.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{ZAPPA_CLI}" "$@"\n')
-        zappa.chmod(zappa.stat().st_mode | stat.S_IXUSR)
-        machine = {name: value for name, value in make_environment().items() if not name.startswith("AWS_")}
-        self.environment = {
-            **machine,
-            **emulator.environment(),
-            "PATH": f"{shims}:{os.environ['PATH']}",
-            "VIRTUAL_ENV": str(root / ".venv-package"),
-            "LOOPBACK_AWS_CALLS": str(self.calls),
-            "LOOPBACK_OFFLINE_LOG": str(self.off_machine),
-        }
-
-    def run(self, command: str) -> subprocess.CompletedProcess:
-        result = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", command],
-            cwd=self.root,
-            env=self.environment,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        sys.stdout.write(f"$ {command}\n{result.stdout}{result.stderr}")
-        assert result.returncode == 0, f"$ {command}\n{result.stdout}\n{result.stderr}"
-        attempts = self.off_machine.read_text() if self.off_machine.exists() else ""
-        assert not attempts, f"{command} tried to leave this machine:\n{attempts}"
-        return result
 
 
 def assert_snap_started(emulator: Emulator, name: str, package: Path, variables: dict[str, str]) -> dict[str, Any]:

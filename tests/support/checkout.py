@@ -1,9 +1,17 @@
 """A copy of the project as a user's checkout has it, for tests that change files or run make in it."""
 
+import os
 import shutil
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.support import PROJECT_ROOT
+from tests.support.aws_emulator import Emulator
+from tests.support.deploy_tools import ZAPPA_CLI
+from tests.support.make import make_environment
+from tests.support.stage_settings import STAGES, change_stages
 
 
 def copy_project(destination: Path) -> Path:
@@ -15,3 +23,45 @@ def copy_project(destination: Path) -> Path:
         ignore=shutil.ignore_patterns(".venv*", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", "dist"),
     )
     return destination
+
+
+class Checkout:
+    """A copy of the project with its buckets named, where `make` and `zappa` run against the emulator, as the
+    README has them run: `make` with this run's tools, `zappa` from .venv on .venv-package (both through
+    tests/support/zappa_cli.py: offline, every AWS call recorded)."""
+
+    def __init__(self, root: Path, emulator: Emulator) -> None:
+        self.root = root
+        self.calls, self.off_machine = root.parent / "aws-calls.txt", root.parent / "off-machine.log"
+        # After a deploy Zappa GETs the stage's amazonaws.com URL (touch): off this machine.
+        test_settings = {stage: {"s3_bucket": f"loopback-test-deploys-{stage}", "touch": False} for stage in STAGES}
+        change_stages(root / "zappa_settings.json", test_settings)
+        shims = root.parent / "bin"
+        shims.mkdir()
+        zappa = shims / "zappa"
+        zappa.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{ZAPPA_CLI}" "$@"\n')
+        zappa.chmod(zappa.stat().st_mode | stat.S_IXUSR)
+        machine = {name: value for name, value in make_environment().items() if not name.startswith("AWS_")}
+        self.environment = {
+            **machine,
+            **emulator.environment(),
+            "PATH": f"{shims}:{os.environ['PATH']}",
+            "VIRTUAL_ENV": str(root / ".venv-package"),
+            "LOOPBACK_AWS_CALLS": str(self.calls),
+            "LOOPBACK_OFFLINE_LOG": str(self.off_machine),
+        }
+
+    def run(self, command: str) -> subprocess.CompletedProcess:
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", command],
+            cwd=self.root,
+            env=self.environment,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        sys.stdout.write(f"$ {command}\n{result.stdout}{result.stderr}")
+        assert result.returncode == 0, f"$ {command}\n{result.stdout}\n{result.stderr}"
+        attempts = self.off_machine.read_text() if self.off_machine.exists() else ""
+        assert not attempts, f"{command} tried to leave this machine:\n{attempts}"
+        return result

@@ -1,5 +1,7 @@
-"""What the package and deploy tests share: the Zappa CLI, run offline from this virtualenv on the package's one."""
+"""What the package and deploy tests share: the Zappa CLI, run offline from this virtualenv on the package's one;
+the administrator's step that makes a stage's execution role; the deployer's policy, and the IAM action of a call."""
 
+import fnmatch
 import os
 import subprocess
 import sys
@@ -10,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.support import PROJECT_ROOT
+from tests.support.aws_emulator import Emulator
 
 ZAPPA_CLI = Path(__file__).parent / "zappa_cli.py"
 OFFLINE_GUARD = Path(__file__).parent / "offline.py"
@@ -70,3 +73,45 @@ def build_package(stage: str, output: Path, cwd: Path, home: Path) -> Path:
     )
     assert added.returncode == 0, added.stdout + added.stderr
     return output
+
+
+# The deployer's policy.
+POLICY_FILE = PROJECT_ROOT / "deploy" / "iam-policy.json"
+# IAM actions whose names differ from the API operation they authorize.
+IAM_ACTION_OF_OPERATION = {"s3:HeadBucket": "s3:ListBucket", "s3:HeadObject": "s3:GetObject"}
+
+
+def zappa(project: Path, emulator: Emulator, *args: str, calls: Path | None = None) -> Any:
+    """``zappa ARGS`` in the project copy at ``project``, against the emulator."""
+    return run_zappa(list(args), cwd=project, home=project.parent, environment=emulator.environment(), calls_file=calls)
+
+
+# `python -m deploy.permissions ARGS` with the offline guard installed first (tests/support/offline.py).
+PERMISSIONS_MODULE = (
+    "import runpy, sys; sys.path.insert(0, sys.argv.pop(1)); import offline; offline.install(); "
+    "runpy.run_module('deploy.permissions', run_name='__main__', alter_sys=True)"
+)
+
+
+def create_execution_role(project: Path, environment: dict[str, str], stage: str) -> Any:
+    """The administrator's one-time step (README, Permissions): the stages keep ``manage_roles`` false, so Zappa
+    deploys with the role it finds and never creates one."""
+    command = [sys.executable, "-c", PERMISSIONS_MODULE, str(OFFLINE_GUARD.parent), "create-role", stage]
+    result = run_offline(command, environment, project.parent / "off-machine.log", cwd=project, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def policy_allows(policy: dict[str, Any], action: str) -> bool:
+    return any(
+        statement["Effect"] == "Allow" and any(fnmatch.fnmatchcase(action, pattern) for pattern in statement["Action"])
+        for statement in policy["Statement"]
+    )
+
+
+def iam_action(call: str) -> str:
+    """``service:Operation METHOD`` as the deploy runner records it, as the IAM action that allows it."""
+    operation, method = call.split(" ")
+    if operation.startswith("apigateway:"):
+        return f"apigateway:{method}"  # API Gateway's management actions are named by HTTP method
+    return IAM_ACTION_OF_OPERATION.get(operation, operation)
