@@ -3,12 +3,16 @@
     python deploy/smoke.py dev              # finds the stage's URL with `zappa status dev --json`
     python deploy/smoke.py dev --url URL    # checks URL instead (a custom domain, a local server)
 
+With ``api_key_required`` on, API Gateway answers 403 without the stage's API key: put it in ``LOOPBACK_API_KEY``
+(from the CI's secret settings) and it is sent as ``x-api-key``.
+
 Exits 0 when the stage answers, 1 with the reason when it does not. Standard library only,
 so it runs in the deploy-only virtualenv.
 """
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -17,6 +21,7 @@ import urllib.request
 from typing import Any
 
 STATUS_URL_KEY = "API Gateway URL"
+API_KEY_VARIABLE = "LOOPBACK_API_KEY"
 ATTEMPTS = 5
 PAUSE_SECONDS = 3.0
 
@@ -48,13 +53,24 @@ def deployed_url(stage: str) -> str:
 def check_health(url: str, stage: str, attempts: int = ATTEMPTS, pause: float = PAUSE_SECONDS) -> dict[str, Any]:
     """GET ``url/health`` until it answers 200 (a fresh deploy can take a few seconds), then check the answer."""
     health = url.rstrip("/") + "/health"
+    if not health.startswith(("https://", "http://")):
+        raise SmokeError(f"{url} is not an http(s) URL")
+    api_key = os.environ.get(API_KEY_VARIABLE)
+    headers = {"x-api-key": api_key} if api_key else {}
+    request = urllib.request.Request(health, headers=headers)  # noqa: S310 - http(s) only, checked above
     problem = ""
     for attempt in range(attempts):
         if attempt:
             time.sleep(pause)
         try:
-            with urllib.request.urlopen(health, timeout=30) as response:  # noqa: S310 - https or a local URL
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - http(s) only, checked above
                 answer = json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            if error.code == 403 and not api_key:
+                hint = f"if the stage requires an API key, set {API_KEY_VARIABLE}"
+                raise SmokeError(f"GET {health}: 403; {hint}") from None
+            problem = f"GET {health}: {error}"
+            continue
         except (urllib.error.URLError, OSError, ValueError) as error:
             problem = f"GET {health}: {error}"
             continue
