@@ -29,9 +29,11 @@ def loopback_answer(view: RequestView, lambda_context: dict[str, Any], path: str
     context = dict(view.context)
     if config["MASK_SENSITIVE_HEADERS"] and context["api-key"]:
         context["api-key"] = MASK
-    if config["MASK_ACCOUNT_IDS"]:
-        context = _without_account_ids(context)
-        lambda_context = _without_account_ids(lambda_context)
+    if config["MASK_ACCOUNT_IDS"]:  # the fields that hold an account id: the caller's, and two ARNs
+        context["account-id"] = MASK if context["account-id"] else ""
+        context["user-arn"] = _masked_arn(context["user-arn"])
+        arn = _masked_arn(lambda_context["invokedFunctionArn"])
+        lambda_context = {**lambda_context, "invokedFunctionArn": arn}
     return {
         "event": {
             "body-json": shown.value,
@@ -65,15 +67,8 @@ def loopback_answer(view: RequestView, lambda_context: dict[str, Any], path: str
     }
 
 
-def _without_account_ids(values: dict[str, Any]) -> dict[str, Any]:
-    """The same values with every ARN's account id masked, and ``account-id`` itself."""
-    masked = {
-        name: ARN_ACCOUNT.sub(rf"\g<1>{MASK}", value) if isinstance(value, str) else value
-        for name, value in values.items()
-    }
-    if masked.get("account-id"):
-        masked["account-id"] = MASK
-    return masked
+def _masked_arn(arn: str) -> str:
+    return ARN_ACCOUNT.sub(rf"\g<1>{MASK}", arn)
 
 
 def _secret_test(config: Mapping[str, Any]):
