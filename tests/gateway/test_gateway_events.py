@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 import pytest
 
 from local_gateway.events import Api, Client, HttpRequest, RefusedPathError, http_api_raw_path, proxy_event
+from tests.support.event_strategies import IDENTITY_KEYS
 from tests.support.events import load_event
 
 REST, HTTP_API = "1.0", "2.0"
@@ -77,24 +78,8 @@ REST_NULLABLE = frozenset(
         "pathParameters",
         "stageVariables",
         "body",
-        *(
-            f"requestContext.identity.{name}"
-            for name in (
-                "accessKey",
-                "accountId",
-                "apiKey",
-                "apiKeyId",
-                "caller",
-                "cognitoAuthenticationProvider",
-                "cognitoAuthenticationType",
-                "cognitoIdentityId",
-                "cognitoIdentityPoolId",
-                "principalOrgId",
-                "user",
-                "userAgent",
-                "userArn",
-            )
-        ),
+        # Every identity field but the source address, which a request always has.
+        *(f"requestContext.identity.{name}" for name in IDENTITY_KEYS if name != "sourceIp"),
     }
 )
 # Payload 2.0 leaves out a key that has no value instead of sending null.
