@@ -21,7 +21,7 @@ import urllib.request
 from typing import Any
 
 STATUS_URL_KEY = "API Gateway URL"
-API_KEY_VARIABLE = "LOOPBACK_API_KEY"
+KEY_ENVIRONMENT_VARIABLE = "LOOPBACK_API_KEY"
 ATTEMPTS = 5
 PAUSE_SECONDS = 3.0
 
@@ -55,7 +55,7 @@ def check_health(url: str, stage: str, attempts: int = ATTEMPTS, pause: float = 
     health = url.rstrip("/") + "/health"
     if not health.startswith(("https://", "http://")):
         raise SmokeError(f"{url} is not an http(s) URL")
-    api_key = os.environ.get(API_KEY_VARIABLE)
+    api_key = os.environ.get(KEY_ENVIRONMENT_VARIABLE)
     headers = {"x-api-key": api_key} if api_key else {}
     request = urllib.request.Request(health, headers=headers)  # noqa: S310 - http(s) only, checked above
     problem = ""
@@ -67,7 +67,7 @@ def check_health(url: str, stage: str, attempts: int = ATTEMPTS, pause: float = 
                 answer = json.loads(response.read())
         except urllib.error.HTTPError as error:
             if error.code == 403 and not api_key:
-                hint = f"if the stage requires an API key, set {API_KEY_VARIABLE}"
+                hint = f"if the stage requires an API key, set {KEY_ENVIRONMENT_VARIABLE}"
                 raise SmokeError(f"GET {health}: 403; {hint}") from None
             problem = f"GET {health}: {error}"
             continue

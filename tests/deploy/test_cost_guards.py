@@ -437,7 +437,7 @@ def test_the_command_stops_with_one_line_when_it_cannot_guard(tmp_path, monkeypa
         assert "Traceback" not in early.stderr
         deploy = dev.zappa("deploy", "dev")
         assert deploy.returncode == 0, deploy.stdout + deploy.stderr
-        dev.change(api_key_required=True, api_key="nosuchkey1")
+        dev.change(api_key_required=True, api_key="nosuchkey1")  # pragma: allowlist secret - an id no key has
         refused = subprocess.run(command, cwd=dev.project, env=environment, capture_output=True, text=True, check=False)
         assert refused.returncode == 1
         assert "AWS refused" in refused.stderr

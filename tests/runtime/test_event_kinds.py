@@ -325,9 +325,10 @@ def test_slim_handler_under_zappas_own_handler_fetches_the_project(slim_function
 def test_slim_handler_through_lambda_entry_fetches_the_project_with_deferred_modules(
     slim_function, prod_package, emulator, tmp_path
 ):
-    """With lambda_entry.py in the handler zip, the stand-ins for boto3 and tarfile load the real modules
-    when Zappa's handler fetches and unpacks the archive at init."""
-    layout, project_folder = slim_function({"lambda_entry.py": prod_package.read("lambda_entry.py")})
+    """With lambda_entry.py (and event_shape.py, which it imports) in the handler zip, the stand-ins for boto3 and
+    tarfile load the real modules when Zappa's handler fetches and unpacks the archive at init."""
+    entry = {name: prod_package.read(name) for name in ("lambda_entry.py", "event_shape.py")}
+    layout, project_folder = slim_function(entry)
     request = event_for_stage("rest_v1__post_json_root", STAGE)
     run = cold_start(layout, STAGE, [request], tmp_path / "run", emulator.environment())
     assert run.module_files["lambda_entry"] == str(layout.task_root / "lambda_entry.py")

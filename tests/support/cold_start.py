@@ -17,7 +17,7 @@ from typing import Any
 from local_gateway.lambda_layout import runtime_folder, unzip_read_only
 from tests.support.deploy_tools import OFFLINE_GUARD, run_offline
 from tests.support.lambda_invocation import lambda_function_environment
-from tests.support.stage_settings import FAKE_CREDENTIALS, SETTINGS_FILE, change_stages, stage_settings
+from tests.support.stage_settings import FAKE_CREDENTIALS, change_stages, settings_copy, stage_settings
 
 COLD_START_RUNTIME = Path(__file__).parent / "cold_start_runtime.py"
 # Lambda gives every function its execution role's credentials in these variables; the machine's own AWS
@@ -67,8 +67,7 @@ def settings_module(stage: str, folder: Path, **changes: Any) -> str:
     """The zappa_settings.py that ``zappa package`` would generate for ``stage`` with ``changes`` made to
     its settings in zappa_settings.json, written by Zappa's own loader."""
     folder.mkdir(parents=True, exist_ok=True)
-    settings_file = folder / "zappa_settings.json"
-    settings_file.write_text(SETTINGS_FILE.read_text())
+    settings_file = settings_copy(folder)
     change_stages(settings_file, {stage: changes})
     return stage_settings(stage, settings_file).get_zappa_settings_string()
 

@@ -48,6 +48,7 @@ import base64
 import copy
 import json
 import re
+import string
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -275,9 +276,9 @@ header_names = st.one_of(
 )
 # A few names often, so that repeats are common; any text otherwise, the empty name included.
 parameter_names = st.one_of(st.sampled_from(("a", "tag", "q", "id")), any_text)
-STAGE_VARIABLE_VALUE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#&=,"
+STAGE_VARIABLE_VALUE = string.ascii_letters + string.digits + "-._~:/?#&=,"
 stage_variables = st.dictionaries(
-    st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_", min_size=1, max_size=12),
+    st.text(string.ascii_letters + string.digits + "_", min_size=1, max_size=12),
     st.text(STAGE_VARIABLE_VALUE, min_size=1, max_size=24),
     max_size=4,
 )
@@ -549,7 +550,7 @@ def iam_identities(draw: st.DrawFn) -> dict[str, Any]:
         cognito = {"amr": draw(st.lists(any_text, max_size=3)), "identityId": draw(any_text)}
         cognito["identityPoolId"] = draw(any_text)
     return {
-        "accessKey": "ASIA" + draw(st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", min_size=16, max_size=16)),
+        "accessKey": "ASIA" + draw(st.text(string.ascii_uppercase + "234567", min_size=16, max_size=16)),
         "accountId": account,
         "callerId": draw(any_text),
         "cognitoIdentity": cognito,

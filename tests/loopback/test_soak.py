@@ -4,7 +4,7 @@ growth.
 
 The subject is the packaged prod function (the ``prod_package`` fixture: `make package STAGE=prod`),
 unzipped as Lambda's /var/task and started as Lambda starts it (tests/support/cold_start.py), with
-tests/runtime/soak_runner.py in it as the function's handler: at init it imports the function's own
+tests/loopback/soak_runner.py in it as the function's handler: at init it imports the function's own
 handler (``lambda_entry.lambda_handler``) once, then calls it ``WARM_UP`` + ``INVOCATIONS`` times, checking
 each answer and os.environ as it goes (soak_runner.py says how), and answers with counts.
 

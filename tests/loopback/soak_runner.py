@@ -1,4 +1,4 @@
-"""One warm execution environment soaked with a mix of good and bad requests: tests/runtime/test_soak.py's subject.
+"""One warm execution environment soaked with a mix of good and bad requests: tests/loopback/test_soak.py's subject.
 
 test_soak.py writes this module into the unzipped package (Lambda's /var/task) and names ``soak_runner.soak``
 as the function's handler, so that tests/support/cold_start.py starts it as Lambda starts an execution
