@@ -4,15 +4,14 @@
 load. Importing this package, or any module in it, builds no app and reads no environment.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from importlib import import_module
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
 
-from . import access_log, errors, request_body, request_id, response_headers, stages
+from . import access_log, errors, request_id, response_headers, stages
 
-STAGE_HEADER = "X-Loopback-Stage"
 # The app's parts: each a module or package under app/ with a blueprint named ``bp``.
 BLUEPRINTS = (
     ".health",
@@ -36,21 +35,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.merge_slashes = False
 
     request_id.init_app(app)
-    request_body.init_app(app)
     errors.init_app(app)
     access_log.init_app(app)
     response_headers.init_app(app)
-    app.after_request(_stage_teller(app.config["STAGE"]))
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(name, __name__).bp)
     return app
-
-
-def _stage_teller(stage: str) -> Callable[[Response], Response]:
-    """An after-request hook that names the stage in a header of every response."""
-
-    def tell_stage(response: Response) -> Response:
-        response.headers[STAGE_HEADER] = stage
-        return response
-
-    return tell_stage

@@ -5,19 +5,25 @@ the app's one error shape instead, and its log line is an INFO one: the caller's
 fields HTTP forbids, which the standard library's parser lets through, are refused the same way (400): a name
 that is not a token, a control character in a value, a line without a colon (RFC 9110 5.1 and 5.5, RFC 9112 5).
 
+A chunked body, which only a WSGI server meets (API Gateway hands Lambda whole bodies), is read before the app
+runs: Werkzeug would stop at ``MAX_CONTENT_LENGTH`` without a word, and a route would get the body cut short.
+One that goes past the limit is refused with a 413 (``WholeChunkedBody``): a body is either whole or refused.
+
     python -m app.dev_server [--host 127.0.0.1] [--port 5000]    (the stage: $LOOPBACK_STAGE, default local)
 """
 
 import argparse
+import io
 import re
 import uuid
+from collections.abc import Callable, Iterable
 from email import errors
 from http import HTTPStatus
 from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler
 
-from .errors import error_json
+from .errors import error_json, too_large
 from .response_headers import SECURITY_HEADERS
 
 # Answers that carry no body (RFC 9110: 1xx, 204, 205, 304).
@@ -61,6 +67,32 @@ class JsonErrorRequestHandler(WSGIRequestHandler):
             self.wfile.write(body)
 
 
+class WholeChunkedBody:
+    """WSGI middleware: a chunked body read whole before the app runs; over ``limit`` bytes, a 413."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("wsgi.input_terminated") and not environ.get("CONTENT_LENGTH"):
+            body = _read(environ["wsgi.input"], self.limit + 1)
+            if len(body) > self.limit:
+                answer = error_json(413, too_large(self.limit), str(uuid.uuid4())).encode()
+                headers = [("Content-Type", "application/json"), ("Content-Length", str(len(answer)))]
+                start_response("413 Content Too Large", [*headers, *SECURITY_HEADERS.items(), ("Connection", "close")])
+                return [answer]
+            environ["wsgi.input"] = io.BytesIO(body)  # still terminated: Werkzeug reads it to its end
+        return self.app(environ, start_response)
+
+
+def _read(stream: Any, most: int) -> bytes:
+    """Up to ``most`` bytes, to the end: a raw stream (a chunked body) may return fewer than asked at each read."""
+    body = bytearray()
+    while len(body) < most and (chunk := stream.read(most - len(body))):
+        body += chunk
+    return bytes(body)
+
+
 def _header_problem(headers: Any) -> str | None:
     # The parser met a line that is no field; a multipart Content-Type adds defects of the (absent) body: not these.
     if any(isinstance(defect, _NOT_A_FIELD) for defect in headers.defects):
@@ -81,6 +113,7 @@ def main(argv: list[str] | None = None) -> None:
     options = parser.parse_args(argv)
     from .wsgi import app  # built here, in the process that serves it (the reloader's child)
 
+    app.wsgi_app = WholeChunkedBody(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])  # Flask's place for middleware
     app.run(options.host, options.port, use_reloader=options.reload, request_handler=JsonErrorRequestHandler)
 
 

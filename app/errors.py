@@ -40,8 +40,13 @@ def _message(error: HTTPException) -> str:
         if isinstance(error, NotFound):
             return f"No route for {request.method} {request.path}."
         if isinstance(error, RequestEntityTooLarge) and (limit := current_app.config.get("MAX_CONTENT_LENGTH")):
-            return f"The request body is over {limit:,} bytes, the most this API takes."
+            return too_large(limit)
     return error.description or error.name
+
+
+def too_large(limit: int) -> str:
+    """The 413's message; app/dev_server.py refuses a chunked body with it too."""
+    return f"The request body is over {limit:,} bytes, the most this API takes."
 
 
 def unexpected_error(error: Exception) -> Response:

@@ -62,6 +62,8 @@ def test_package_leaves_out_tests_and_build_tools(package):
     assert not [name for name in package.names if "/tests/" in f"/{name}" or name.endswith(".zip")]
     # Zappa's own deploy-time modules (exclude_glob): the handler never imports them.
     assert not {"zappa/cli.py", "zappa/core.py", "zappa/letsencrypt.py"} & set(package.names)
+    # make run's server, and what the secret scanner may find in the repository.
+    assert not {"app/dev_server.py", ".secrets.baseline"} & set(package.names)
 
 
 def test_package_keeps_sources_with_bytecode_valid_in_the_zip(package):
