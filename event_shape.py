@@ -19,30 +19,43 @@ are not checked, and authorizers' own context is free-form JSON.
 import json
 from collections.abc import Callable, Mapping
 from itertools import chain
-from typing import Any, NamedTuple
+from typing import Any
 
 
-class Nullable(NamedTuple):
+# Plain classes, not named tuples or dataclasses: this module loads at every cold start, and those build their
+# classes by generating code.
+class _Of:
+    __slots__ = ("shape",)
+
+    def __init__(self, shape: Any) -> None:
+        self.shape = shape
+
+
+class Nullable(_Of):
     """A field AWS documents or sends as null."""
 
-    shape: Any
+    __slots__ = ()
 
 
-class MapOf(NamedTuple):
+class MapOf(_Of):
     """An object whose names are chosen by the request (headers, parameters), each value of one shape."""
 
-    shape: Any
+    __slots__ = ()
 
 
-class ListOf(NamedTuple):
-    shape: Any
+class ListOf(_Of):
+    """An array, each item of one shape."""
+
+    __slots__ = ()
 
 
-class Fields(NamedTuple):
+class Fields:
     """An object of named fields; ``required`` ones must be there, the others may be missing."""
 
-    fields: Mapping[str, Any]
-    required: frozenset[str] = frozenset()
+    __slots__ = ("fields", "required")
+
+    def __init__(self, fields: Mapping[str, Any], required: frozenset[str] = frozenset()) -> None:
+        self.fields, self.required = fields, required
 
 
 TEXT = str

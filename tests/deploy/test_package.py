@@ -37,6 +37,7 @@ LEFT_OUT = (
     ".venv-uv",
     "deploy",
     "local_gateway",
+    ".hypothesis",
 )
 
 
