@@ -52,16 +52,12 @@ class JsonErrorRequestHandler(WSGIRequestHandler):
         # The status line keeps the standard phrase; the server's own words (which may quote the request line)
         # go in the body, as JSON.
         self.send_response(code, status.phrase)
-        self.send_header("Connection", "close")
-        for name, value in SECURITY_HEADERS.items():
+        detail = message if message and message != status.phrase else status.description
+        body, headers = _json_error(code, f"{status.phrase}: {detail}." if detail else f"{status.phrase}.")
+        if code < 200 or status in _NO_BODY:
+            body, headers = b"", [header for header in headers if header[0] in SECURITY_HEADERS]
+        for name, value in [*headers, ("Connection", "close")]:
             self.send_header(name, value)
-        body = b""
-        if code >= 200 and status not in _NO_BODY:
-            detail = message if message and message != status.phrase else status.description
-            text = f"{status.phrase}: {detail}." if detail else f"{status.phrase}."
-            body = error_json(code, text, str(uuid.uuid4())).encode()
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD" and body:
             self.wfile.write(body)
@@ -77,12 +73,19 @@ class WholeChunkedBody:
         if environ.get("wsgi.input_terminated") and not environ.get("CONTENT_LENGTH"):
             body = _read(environ["wsgi.input"], self.limit + 1)
             if len(body) > self.limit:
-                answer = error_json(413, too_large(self.limit), str(uuid.uuid4())).encode()
-                headers = [("Content-Type", "application/json"), ("Content-Length", str(len(answer)))]
-                start_response("413 Content Too Large", [*headers, *SECURITY_HEADERS.items(), ("Connection", "close")])
+                answer, headers = _json_error(413, too_large(self.limit))
+                start_response("413 Content Too Large", [*headers, ("Connection", "close")])
                 return [answer]
             environ["wsgi.input"] = io.BytesIO(body)  # still terminated: Werkzeug reads it to its end
         return self.app(environ, start_response)
+
+
+def _json_error(status: int, message: str) -> tuple[bytes, list[tuple[str, str]]]:
+    """The server's own error answer, outside the app: the one error shape, with its own request id, and the
+    headers of every answer."""
+    body = error_json(status, message, str(uuid.uuid4())).encode()
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    return body, [*headers, *SECURITY_HEADERS.items()]
 
 
 def _read(stream: Any, most: int) -> bytes:

@@ -113,14 +113,21 @@ def zappa_stage(stage: str, settings_file: Path = SETTINGS_FILE) -> Any:
     Zappa's CLI is not in the Lambda package: this runs only outside Lambda.
     """
     import boto3
+
+    # The session's region is only a fallback: Zappa's clients use the stage's aws_region.
+    return zappa_cli(stage, settings_file, boto3.Session(region_name="us-east-1", **PLACEHOLDER_KEYS))
+
+
+def zappa_cli(stage: str, settings_file: Path = SETTINGS_FILE, session: Any = None) -> Any:
+    """A new Zappa CLI object for ``stage``, its settings read by Zappa's own loader, its AWS clients made from
+    ``session`` (by default as `zappa deploy` makes them: a ``profile_name`` setting, the environment's keys)."""
     from zappa.cli import ZappaCLI
 
     cli = ZappaCLI()
     cli.api_stage = stage
-    # The session's region is only a fallback: Zappa's clients use the stage's aws_region.
-    # Zappa reads the files that settings name (attach_policy) from the current folder: the project's.
-    with contextlib.chdir(settings_file.parent):
-        cli.load_settings(str(settings_file), session=boto3.Session(region_name="us-east-1", **PLACEHOLDER_KEYS))
+    # Zappa reads the files that settings name (attach_policy) from the current folder: the settings' own.
+    with contextlib.chdir(Path(settings_file).parent):
+        cli.load_settings(str(settings_file), session=session)
     return cli
 
 

@@ -21,7 +21,6 @@ as AWS holds it; a null ``guard_usage_plan`` keeps the plan (the key needs one) 
 """
 
 import argparse
-import contextlib
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from app.stages import SETTINGS_FILE, stage_names
+from app.stages import SETTINGS_FILE, stage_names, zappa_cli
 
 PREFIX = "guard_"
 STAGE_THROTTLE = "guard_stage_throttle"
@@ -186,23 +185,6 @@ def read_guards(stage: str, function_name: str, config: Mapping[str, Any]) -> Gu
         api_key=api_key,
         usage_plan=usage_plan,
     )
-
-
-def zappa_cli(stage: str, settings_file: Path = SETTINGS_FILE, session: Any = None) -> Any:
-    """Zappa's CLI object for ``stage``, with AWS clients made as `zappa deploy` makes them.
-
-    The same loader picks the same credentials and region as the deploy that just ran (a ``profile_name``
-    setting, the environment's keys and AWS_DEFAULT_REGION), so the guards land where Zappa deployed.
-    ``session`` replaces that session (a boto3.Session).
-    """
-    from zappa.cli import ZappaCLI
-
-    cli = ZappaCLI()
-    cli.api_stage = stage
-    # Zappa reads the files that settings name (attach_policy) from the current folder: the settings' own.
-    with contextlib.chdir(Path(settings_file).parent):
-        cli.load_settings(str(settings_file), session=session)
-    return cli
 
 
 def _number(value: float) -> str:
