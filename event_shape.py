@@ -202,7 +202,9 @@ def problem(event: Mapping[str, Any]) -> str | None:
     kind (Zappa would answer it with nothing); any other event is not checked.
     """
     if event.get("version") == "2.0":
-        return None if _V2_HOLDS(event) else _problem(event, PAYLOAD_V2, "")
+        if not _V2_HOLDS(event):
+            return _problem(event, PAYLOAD_V2, "")
+        return _line_break(event, ("headers",))
     if "httpMethod" in event:
         if not _V1_HOLDS(event):
             return _problem(event, PAYLOAD_V1, "")
@@ -210,12 +212,33 @@ def problem(event: Mapping[str, Any]) -> str | None:
             return "The event's `httpMethod` is empty."
         if "headers" not in event and "multiValueHeaders" not in event:  # Zappa would answer with no headers
             return "The event has no `headers`, which AWS always sends."
-        return None
+        return _line_break(event, ("headers", "multiValueHeaders"))
     if "rawPath" in event:
         return 'The event has a `rawPath` but no `version` "2.0": not an HTTP API or function URL event.'
     if "path" in event and "requestContext" in event:
         return "The event has a `path` but no `httpMethod`: not an API Gateway event."
     return None
+
+
+def _line_break(event: Mapping[str, Any], fields: tuple[str, ...]) -> str | None:
+    """A sentence on the first header whose name or value holds CR, LF or NUL, which HTTP forbids in a field (RFC
+    9110, 5.5) and API Gateway never sends; None when none does. Such a value, copied into an answer's header (as
+    CORS echoes ``Origin``), makes Werkzeug raise instead of answering."""
+    for field in fields:
+        headers = event.get(field) or {}
+        # One join in C over every name and value; the loop below runs only for an event found wrong.
+        texts = headers.values() if field == "headers" else chain.from_iterable(headers.values())
+        joined = "".join(chain(headers, texts))
+        if "\n" in joined or "\r" in joined or "\0" in joined:
+            for name, value in headers.items():
+                if any(_forbidden(text) for text in (name, *([value] if isinstance(value, str) else value))):
+                    shown = name.encode("unicode-escape").decode()  # the name itself may hold them
+                    return f"The event's `{field}.{shown}` holds CR, LF or NUL, which HTTP forbids in a header."
+    return None
+
+
+def _forbidden(text: str) -> bool:
+    return "\n" in text or "\r" in text or "\0" in text
 
 
 def lone_surrogate(event: object) -> str | None:

@@ -16,7 +16,7 @@ Two families:
 - Well-formed events, what AWS can send: ``rest_api_events``, ``http_api_events``, ``function_url_events`` and
   ``http_events`` (any of the three). Unicode everywhere a client chooses the text (header values, query and path
   parameters, cookies, bodies: non-BMP characters, control characters, empty strings; never a lone surrogate,
-  which no UTF-8 request carries); header names are HTTP tokens (RFC 9110); repeated query parameters and headers;
+  which no UTF-8 request carries, nor CR, LF or NUL in a header, which HTTP forbids there); header names are HTTP tokens (RFC 9110); repeated query parameters and headers;
   nulls where AWS sends them; bodies empty, JSON, text, form-encoded or binary, plain or base64. Stage variables
   follow API Gateway's rules for them (names ``[A-Za-z0-9_]``, values alphanumeric and ``-._~:/?#&=,``): the API's
   owner sets them, not a client.
@@ -310,9 +310,13 @@ def query_pairs() -> st.SearchStrategy[list[tuple[str, str]]]:
     return st.lists(st.tuples(parameter_names, any_text), max_size=6)
 
 
+# HTTP allows any character in a header value but CR, LF and NUL (RFC 9110, 5.5): no request can carry those.
+header_values = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\r\n\0"), max_size=24)
+
+
 def headers_sent() -> st.SearchStrategy[list[tuple[str, str]]]:
-    """Headers a client sends, in order, with repeated names; values any text."""
-    return st.lists(st.tuples(header_names, any_text), max_size=6)
+    """Headers a client sends, in order, with repeated names; values any text HTTP allows."""
+    return st.lists(st.tuples(header_names, header_values), max_size=6)
 
 
 # --- Bodies -----------------------------------------------------------------------------------------------------
