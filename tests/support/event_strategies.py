@@ -17,7 +17,8 @@ Two families:
   ``http_events`` (any of the three). Unicode everywhere a client chooses the text (header values, query and path
   parameters, cookies, bodies: non-BMP characters, control characters, empty strings; never a lone surrogate,
   which no UTF-8 request carries, nor CR, LF or NUL in a header, which HTTP forbids there); header names are
-  HTTP tokens (RFC 9110); repeated query parameters and headers; nulls where AWS sends them; bodies empty, JSON, text, form-encoded or binary, plain or base64. Stage variables
+  HTTP tokens (RFC 9110); repeated query parameters and headers; nulls where AWS sends them; bodies empty, JSON,
+  text, form-encoded or binary, plain or base64. Stage variables
   follow API Gateway's rules for them (names ``[A-Za-z0-9_]``, values alphanumeric and ``-._~:/?#&=,``): the API's
   owner sets them, not a client.
 - Malformed events, ``malformed_events(events)``: a well-formed event in which one documented field, at any depth,
