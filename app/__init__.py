@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import access_log, cors, errors, request_id, response_headers, stages
+from . import access_log, cors, errors, openapi, request_id, response_headers, stages
 
 # The app's parts: each a module or package under app/ with a blueprint named ``bp``.
 BLUEPRINTS = (
@@ -39,6 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     access_log.init_app(app)
     response_headers.init_app(app)
     cors.init_app(app)
+    openapi.init_app(app)
     for name in BLUEPRINTS:
         app.register_blueprint(import_module(name, __name__).bp)
     return app
