@@ -50,7 +50,7 @@ $(error Python $(PYTHON_VERSION) is missing)
 endif
 endif
 
-.PHONY: run run-gateway test test-quick fuzz lint format venv package-venv check-settings package deploy smoke bench clean
+.PHONY: run run-gateway test test-quick fuzz contract openapi lint format venv package-venv check-settings package deploy smoke bench clean
 
 $(UV): requirements-uv.txt
 	$(PYTHON3) -m venv --without-pip $(UV_VENV)
@@ -101,6 +101,12 @@ FUZZ_EXAMPLES ?= 10000
 fuzz: venv
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/loopback/test_fuzz_events.py -q -p no:cacheprovider
 
+## contract: the contract test's long mode: CONTRACT_EXAMPLES (2,000) requests per operation generated from the
+##           served /openapi.json by schemathesis, every answer checked against it (`make test` runs fewer)
+CONTRACT_EXAMPLES ?= 2000
+contract: venv
+	CONTRACT_EXAMPLES=$(CONTRACT_EXAMPLES) $(BIN)/python -m pytest tests/contract -q -p no:cacheprovider
+
 ## test-quick: every test but the slow ones (packages, deploys, servers, the bench)
 test-quick: venv
 	$(BIN)/python -m pytest -m "not slow" -q
@@ -146,6 +152,12 @@ deploy: check-settings
 smoke: $(UV)
 	$(SYNC_RUNTIME)
 	$(BIN)/python deploy/smoke.py $(STAGE)
+
+## openapi: write dist/openapi-$(STAGE).json, the OpenAPI description with API Gateway's extensions for STAGE
+##          (each operation an aws_proxy integration to STAGE's function), to create or update its REST API from
+openapi: venv
+	@mkdir -p dist
+	$(BIN)/python -m deploy.openapi $(STAGE) --output dist/openapi-$(STAGE).json
 
 ## bench: build the prod package and measure it against its baselines and peers;
 ##        writes bench/results.md, bench/results.png and bench/results.json
