@@ -67,6 +67,17 @@ def test_package_leaves_out_tests_and_build_tools(package):
     assert not {"app/dev_server.py", ".secrets.baseline"} & set(package.names)
 
 
+# What the API's description and Swagger UI need (app/openapi.py); a stage with LOOPBACK_API_DOCS off needs none.
+DOCS_LIBRARIES = {"apispec", "yaml", "_yaml", "flask_swagger_ui"}
+
+
+def test_package_carries_the_docs_libraries_only_for_a_stage_that_serves_docs(package):
+    variables = stage_settings(package.stage).aws_environment_variables or {}
+    serves_docs = json.loads(variables.get("LOOPBACK_API_DOCS", "true"))
+    carried = DOCS_LIBRARIES & package.top_level
+    assert carried == (DOCS_LIBRARIES if serves_docs else set()), (package.stage, carried)
+
+
 def test_package_keeps_sources_with_bytecode_valid_in_the_zip(package):
     """Every source has bytecode beside it that the import system accepts from an unzipped package:
     for this Python, and checked against a hash of the source, since zip entries keep no file times."""

@@ -7,6 +7,7 @@ import pytest
 
 from local_gateway.events import Api
 from tests.support.local_server import HTTP_API, JSON, REST_API, local_gateway, post, send
+from tests.support.openapi_schema import assert_matches
 from tests.support.stage_settings import stage_settings
 
 pytestmark = pytest.mark.slow
@@ -20,13 +21,20 @@ def loopback(request):
         yield stage, kind, port
 
 
+def answer_of(body: bytes) -> dict:
+    """The loopback answer, checked against the API description's LoopbackAnswer."""
+    answer = json.loads(body)
+    assert_matches(answer, "LoopbackAnswer")
+    return answer
+
+
 def test_loopback_answers_through_zappa_with_the_stage_settings(loopback):
     stage, kind, port = loopback
     settings = stage_settings(stage)
     headers = [*JSON, ("Authorization", "Bearer test-token")]
     status, response_headers, body = send(port, post(f"/{stage}/orders/7?tag=a&tag=b", b'{"n": 1}', headers))
-    answer = json.loads(body)
     assert status == 200
+    answer = answer_of(body)
     assert response_headers["X-Loopback-Stage"] == stage
     assert answer["event"]["body-json"] == {"n": 1}
     assert answer["extras"]["multi-value"]["querystring"] == {"tag": ["a", "b"]}
@@ -50,7 +58,7 @@ def test_the_function_sees_the_apis_domain_over_https(loopback):
     """Host is the API's own domain, whatever the client sent, as on AWS; the client came over HTTPS."""
     stage, _, port = loopback
     status, _, body = send(port, post(f"/{stage}/hosts"))
-    headers = {name.lower(): value for name, value in json.loads(body)["event"]["params"]["header"].items()}
     assert status == 200
+    headers = {name.lower(): value for name, value in answer_of(body)["event"]["params"]["header"].items()}
     domain = Api(stage, region=stage_settings(stage).aws_region).domain
     assert (headers["host"], headers["x-forwarded-proto"], headers["x-forwarded-port"]) == (domain, "https", "443")

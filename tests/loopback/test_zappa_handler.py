@@ -5,8 +5,10 @@ import json
 
 import pytest
 
-from tests.support.events import answer_of, as_post, event_names, load_event, rest_v1_event_names
+from tests.support import events
+from tests.support.events import as_post, event_names, load_event, rest_v1_event_names
 from tests.support.lambda_invocation import LAMBDA_TIMEOUT_MS, real_lambda_context
+from tests.support.openapi_schema import assert_matches
 from tests.support.stage_settings import stage_settings
 
 # The 16 bytes the binary fixtures carry (tests/events/SOURCES.md).
@@ -14,9 +16,18 @@ BINARY_BYTES = bytes.fromhex("89504e470d0a1a0a00ff10fe7f80c3bf")
 POST_EVENTS = rest_v1_event_names() + event_names("http_v2") + event_names("function_url")
 
 
+def answer_of(response: dict) -> dict:
+    """The loopback answer of a proxy response, checked against the API description's LoopbackAnswer."""
+    answer = events.answer_of(response)
+    assert_matches(answer, "LoopbackAnswer")
+    return answer
+
+
 def error_of(response: dict) -> dict:
     assert response["headers"]["Content-Type"] == "application/json"
-    return json.loads(response["body"])["error"]
+    body = json.loads(response["body"])
+    assert_matches(body, "Error")
+    return body["error"]
 
 
 @pytest.mark.parametrize("name", [name for name in POST_EVENTS if load_event(name).get("httpMethod") != "GET"])
@@ -296,3 +307,4 @@ def test_health(invoke):
     response = invoke(event, stage="prod")
     assert response["statusCode"] == 200
     assert json.loads(response["body"]) == {"status": "ok", "stage": "prod"}
+    assert_matches(json.loads(response["body"]), "Health")

@@ -31,12 +31,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def dev_server(stage: str) -> Iterator["Served"]:
+def dev_server(stage: str, environment: dict[str, str] | None = None) -> Iterator["Served"]:
     """Serve the app's ``stage`` as ``make run`` does (app/dev_server.py, Werkzeug's development server, as
-    ``flask run``'s but for its own errors), without the reloader; yields it once ``GET /health`` answers."""
+    ``flask run``'s but for its own errors), without the reloader; yields it once ``GET /health`` answers.
+    ``environment``: more variables for the server, e.g. a ``LOOPBACK_*`` setting overriding the stage's."""
     port = free_port()
     command = [sys.executable, "-m", "app.dev_server", "--no-reload", "--host", "127.0.0.1", "--port", str(port)]
-    with serving(command, {"LOOPBACK_STAGE": stage}, port, "/health") as served:
+    with serving(command, {**(environment or {}), "LOOPBACK_STAGE": stage}, port, "/health") as served:
         yield served
 
 
