@@ -36,6 +36,8 @@ from flask import Flask
 
 from app.stages import SETTINGS_FILE, stage_names, zappa_cli
 
+# Lambda's Invoke action as an integration's URI names it (API Gateway API Reference, Integration: uri).
+INVOCATIONS = "arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{function}/invocations"
 GREEDY = "{proxy+}"
 GREEDY_PARAMETER = "proxy"
 ANY_METHOD = "x-amazon-apigateway-any-method"
@@ -59,7 +61,10 @@ NOT_EXPORTED = {
     "authorizer": "a Lambda or Cognito authorizer",
     "iam_authorization": "AWS_IAM authorization",
 }
-ANY_RESPONSES = {"default": {"description": "The app's answer: the operations of this path, or a JSON 405."}}
+ANY_OPERATION = {
+    "summary": "Every method not listed: the app answers it.",
+    "responses": {"default": {"description": "The app's answer: the operations of this path, or a JSON 405."}},
+}
 VARIABLE = re.compile(r"\{([^{}]+)\}")
 
 
@@ -82,8 +87,9 @@ class Target:
 
     @property
     def uri(self) -> str:
+        """Lambda's invocations URI of the function, in its own partition."""
         partition = self.lambda_arn.split(":")[1]
-        return f"arn:{partition}:apigateway:{self.region}:lambda:path/2015-03-31/functions/{self.lambda_arn}/invocations"
+        return INVOCATIONS.format(partition=partition, region=self.region, function=self.lambda_arn)
 
 
 def target(
@@ -130,7 +136,7 @@ def gateway_description(app: Flask, to: Target) -> dict[str, Any]:
     integration = {**INTEGRATION, "uri": to.uri, "credentials": to.credentials}
     used_validators = set()
     for item in paths.values():
-        item.setdefault(ANY_METHOD, {"summary": "Every method not listed: the app answers.", "responses": ANY_RESPONSES})
+        item.setdefault(ANY_METHOD, copy.deepcopy(ANY_OPERATION))
         for key, operation in item.items():
             if key not in (*HTTP_METHODS, ANY_METHOD):
                 continue
@@ -256,9 +262,7 @@ def _complete_tree(paths: dict[str, dict[str, Any]]) -> None:
 
 def _validator(spec: Mapping[str, Any], operation: Mapping[str, Any], path_parameters: list[Any]) -> str | None:
     body = _resolved(spec, operation.get("requestBody") or {})
-    if any(
-        _is_json(media_type) and media.get("schema") for media_type, media in body.get("content", {}).items()
-    ):
+    if any(_is_json(media_type) and media.get("schema") for media_type, media in body.get("content", {}).items()):
         return BODY_AND_PARAMETERS
     parameters = [_resolved(spec, parameter) for parameter in [*path_parameters, *operation.get("parameters", [])]]
     if any(parameter.get("in") in ("query", "header") and parameter.get("required") for parameter in parameters):

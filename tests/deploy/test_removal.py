@@ -65,6 +65,7 @@ def run(checkout: Path, script: str) -> None:
 @pytest.fixture(scope="module")
 def removed(checkout) -> Path:
     follow(checkout, "### Add a route")
+    follow(checkout, "### Describe your route")
     follow(checkout, "### Remove the loopback")
     return checkout
 
@@ -88,3 +89,14 @@ def test_the_package_answers_health_and_the_teams_route(removed, tmp_path):
     health, order = (200, {"status": "ok", "stage": "dev"}), (200, {"id": "7", "status": "shipped"})
     assert answers == [health, health, order, order]
     assert not [name for name in run.module_files if name.startswith("app.loopback")]
+
+
+def test_the_api_description_shows_the_teams_route_and_its_schema(removed, tmp_path):
+    package = removed / "dist" / "loopback-dev.zip"
+    event = proxy_event(HttpRequest("GET", "/dev/openapi.json", [("Host", "example.com")]), Api("dev", REST))
+    [response] = run_in_lambda_layout(package, "dev", [event], tmp_path).results
+    description = json.loads(response["body"])
+    assert set(description["paths"]) == {"/health", "/openapi.json", "/docs", "/docs/{asset}", "/orders/{order_id}"}
+    answer = description["paths"]["/orders/{order_id}"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert answer["schema"] == {"$ref": "#/components/schemas/Order"}
+    assert description["components"]["schemas"]["Order"]["required"] == ["id", "status"]

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Response, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Playwright passes most of these itself, with --headless, --no-sandbox (needed as root) and a new empty
@@ -62,28 +62,32 @@ class _Refusal(socketserver.StreamRequestHandler):
 
 
 @dataclass
+class Exchange:
+    """A request a page made, and how it ended: its answer's status, or why it got none."""
+
+    method: str
+    url: str
+    status: int | None = None
+    failure: str | None = None
+
+
+@dataclass
 class Browsing:
     """One page in a context of its own, and every request made from it (scripts, styles, fetches), in order."""
 
     page: Page
-    requests: list[Request] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
 
     def urls(self) -> list[str]:
-        return [request.url for request in self.requests]
+        return [exchange.url for exchange in self.exchanges]
 
     def off_machine(self) -> list[str]:
         """The URLs requested from a host other than 127.0.0.1 or localhost."""
         return [url for url in self.urls() if not is_local_url(url)]
 
-    def failed(self) -> list[str]:
-        """The requests that got no answer or an error status, as ``METHOD URL: status or failure``."""
-        failures = []
-        for request in self.requests:
-            response = request.response()
-            if response is None or response.status >= 400:
-                outcome = response.status if response else request.failure
-                failures.append(f"{request.method} {request.url}: {outcome}")
-        return failures
+    def failed(self) -> list[Exchange]:
+        """The requests that got an error status, failed, or are still waiting for an answer."""
+        return [exchange for exchange in self.exchanges if exchange.status is None or exchange.status >= 400]
 
 
 @dataclass
@@ -98,13 +102,26 @@ class Chromium:
         """A new page, with no cookies or cache from any other, its requests recorded."""
         context = self.browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
         context.set_default_timeout(ACTION_TIMEOUT_MS)
-        requests: list[Request] = []
+        exchanges: dict[Request, Exchange] = {}
+
+        def sent(request: Request) -> None:
+            exchanges[request] = Exchange(request.method, request.url)
+
+        def answered(response: Response) -> None:
+            exchanges[response.request].status = response.status
+
+        def failed(request: Request) -> None:
+            exchanges[request].failure = request.failure
+
         # Listening, not routing: with routes, Playwright answers CORS preflights itself, which the server must.
-        context.on("request", lambda request: requests.append(request))
-        browsing = Browsing(context.new_page(), requests)
+        context.on("request", sent)
+        context.on("response", answered)
+        context.on("requestfailed", failed)
+        browsing = Browsing(context.new_page())
         try:
             yield browsing
         finally:
+            browsing.exchanges[:] = exchanges.values()  # dicts keep the order of insertion: the requests' order
             context.close()
 
 

@@ -8,8 +8,9 @@ Everything else goes to moto untouched. Remove a stand-in when moto answers the 
 import io
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+from urllib.parse import parse_qs
 
 WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
 
@@ -29,11 +30,34 @@ ADD_PERMISSION = re.compile(r"/2015-03-31/functions/(?P<name>[^/]+)/policy")
 # CreateFunction, ListFunctions, GetFunction, Get/UpdateFunctionConfiguration, PublishVersion,
 # ListVersionsByFunction, UpdateFunctionCode; DeleteFunction forgets a function.
 FUNCTION_CONFIGURATIONS = re.compile(r"/2015-03-31/functions/?(?:(?P<name>[^/]+)(?:/configuration|/versions|/code)?)?")
+# API Gateway ImportRestApi (POST /restapis?mode=import) and PutRestApi (PUT /restapis/{id}?mode=merge|overwrite)
+# of an OpenAPI document. AWS (API Gateway Developer Guide, "OpenAPI extensions"): the operations of each Path Item
+# become methods, x-amazon-apigateway-any-method the ANY method; the Path Item's other keys (parameters, summary,
+# description, servers, extensions) are no methods; the integration's enums are held as the API reference names them
+# (Integration: type AWS_PROXY, passthroughBehavior NEVER), and x-amazon-apigateway-binary-media-types becomes the
+# API's binaryMediaTypes (PutRestApi: replaced in overwrite mode, added to in merge mode). moto makes a method of
+# every Path Item key (an "X-AMAZON-APIGATEWAY-ANY-METHOD" method, a "PARAMETERS" method), keeps the document's case
+# (aws_proxy) and ignores the binary media types.
+REST_APIS = re.compile(r"/restapis/?")
+REST_API = re.compile(r"/restapis/(?P<api_id>[^/]+)/?")
+ANY_METHOD = "x-amazon-apigateway-any-method"
+OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+INTEGRATION_ENUMS = ("type", "passthroughBehavior", "connectionType", "contentHandling")
+BINARY_MEDIA_TYPES = "x-amazon-apigateway-binary-media-types"
+# API Gateway UpdateRestApi names a binary media type in the patch path, JSON-Pointer escaped ("~1" for "/"), with no
+# value: Zappa's add_binary_support sends {"op": "add", "path": "/binaryMediaTypes/*~1*"} (API Gateway Developer
+# Guide, "Enabling binary support using the API Gateway REST API"). moto reads the value instead and adds "".
+BINARY_MEDIA_TYPE_PATH = re.compile(r"/binaryMediaTypes/(?P<escaped>.+)")
 
 
 def is_lambda_call(environ: dict) -> bool:
     """Signed for the Lambda service (its credential scope names it), not S3 or API Gateway."""
     return "/lambda/aws4_request" in environ.get("HTTP_AUTHORIZATION", "")
+
+
+def is_apigateway_call(environ: dict) -> bool:
+    """Signed for API Gateway's management API."""
+    return "/apigateway/aws4_request" in environ.get("HTTP_AUTHORIZATION", "")
 
 
 class MotoStandIns:
@@ -54,6 +78,14 @@ class MotoStandIns:
                 return self.add_permission(environ, start_response)
             if match := FUNCTION_CONFIGURATIONS.fullmatch(path):
                 return self.with_snap_start(environ, start_response, match["name"])
+        if is_apigateway_call(environ):
+            mode = parse_qs(environ.get("QUERY_STRING", "")).get("mode", ["merge"])[0]
+            if method == "POST" and REST_APIS.fullmatch(path) and mode == "import":
+                return self.import_rest_api(environ, start_response, mode)
+            if method == "PUT" and REST_API.fullmatch(path):
+                return self.import_rest_api(environ, start_response, mode)
+            if method == "PATCH" and REST_API.fullmatch(path):
+                return self.update_rest_api(environ, start_response)
         return self.moto_app(environ, start_response)
 
     def list_function_url_configs(self, environ: dict, start_response: Callable, name: str) -> Iterable[bytes]:
@@ -112,6 +144,39 @@ class MotoStandIns:
         )
         return [body]
 
+    def import_rest_api(self, environ: dict, start_response: Callable, mode: str) -> Iterable[bytes]:
+        """ImportRestApi or PutRestApi as AWS makes them: moto's, with the document as moto reads it, then the
+        document's binary media types."""
+        document = json.loads(read_body(environ) or b"{}")
+        for_moto = {**document, "paths": {path: moto_methods(item) for path, item in document.get("paths", {}).items()}}
+        status, headers, body = self.ask_moto(with_body(environ, for_moto))
+        if not status.startswith("2"):
+            start_response(status, headers)
+            return [body]
+        api = json.loads(body)
+        held, listed = api.get("binaryMediaTypes") or [], document.get(BINARY_MEDIA_TYPES, [])
+        wanted = [*held, *[kind for kind in listed if kind not in held]] if mode == "merge" else listed
+        changes = [{"op": "remove", "path": "/binaryMediaTypes", "value": kind} for kind in held]
+        changes += [{"op": "add", "path": "/binaryMediaTypes", "value": kind} for kind in wanted]
+        if wanted != held:
+            patch = with_body(environ, {"patchOperations": changes}, "PATCH", f"/restapis/{api['id']}")
+            status, headers, body = self.ask_moto(patch)
+        start_response(status, headers)
+        return [body]
+
+    def update_rest_api(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        """UpdateRestApi with AWS's binary media type paths, given to moto as the value it reads."""
+        document = json.loads(read_body(environ) or b"{}")
+        changes = []
+        for change in document.get("patchOperations", []):
+            if match := BINARY_MEDIA_TYPE_PATH.fullmatch(change.get("path", "")):
+                kind = match["escaped"].replace("~1", "/").replace("~0", "~")
+                change = {"op": change["op"], "path": "/binaryMediaTypes", "value": kind}
+            changes.append(change)
+        status, headers, body = self.ask_moto(with_body(environ, {**document, "patchOperations": changes}))
+        start_response(status, headers)
+        return [body]
+
     def ask_moto(self, environ: dict, method: str | None = None, path: str | None = None) -> tuple[str, list, bytes]:
         """Moto's own answer to this request, or to a GET of another path with the same credentials."""
         if method is not None:
@@ -143,3 +208,31 @@ def respond(start_response: Callable, status: str, document: dict) -> list[bytes
     body = json.dumps(document).encode()
     start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
     return [body]
+
+
+def read_body(environ: dict) -> bytes:
+    return environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+
+
+def with_body(environ: dict, document: Mapping[str, Any], method: str | None = None, path: str | None = None) -> dict:
+    """The request, or one to another method and path with the same credentials, carrying ``document``."""
+    body = json.dumps(document).encode()
+    changed = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
+    if method is not None:
+        changed.update(REQUEST_METHOD=method, PATH_INFO=path, RAW_URI=path, REQUEST_URI=path, QUERY_STRING="")
+    return changed
+
+
+def moto_methods(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A Path Item as moto's import should read it: its operations only, by method, enums as AWS holds them."""
+    methods = {}
+    for key, operation in item.items():
+        method = "ANY" if key == ANY_METHOD else key.upper() if key in OPERATIONS else None
+        if method is None:
+            continue
+        integration = operation.get("x-amazon-apigateway-integration")
+        if integration:
+            enums = {name: integration[name].upper() for name in INTEGRATION_ENUMS if name in integration}
+            operation = {**operation, "x-amazon-apigateway-integration": {**integration, **enums}}
+        methods[method] = operation
+    return methods
