@@ -15,8 +15,9 @@ methods to the REST API with the same fixed headers for every stage and origin, 
 contradict, and it fails with an HTTP API.
 """
 
-from flask import Flask
-from flask_cors import CORS
+from collections.abc import Callable
+
+from flask import Blueprint, Flask, Response, request
 
 from .response_headers import STAGE_HEADER
 
@@ -35,4 +36,29 @@ DEFAULTS = {
 def init_app(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
-    CORS(app)
+    always = app.config["CORS_ALWAYS_SEND"]
+    answer_cors: Callable[[Response], Response] | None = None
+
+    def cross_origin(response: Response) -> Response:
+        # flask-cors is loaded by the first request from a browser (one with an Origin), not at every cold start:
+        # its import asks importlib.metadata for its version, 5 % of a cold start. Without an Origin it adds nothing.
+        nonlocal answer_cors
+        if not always and "Origin" not in request.headers:
+            return response
+        if answer_cors is None:
+            answer_cors = _flask_cors_hook(app)
+        return answer_cors(response)
+
+    app.after_request(cross_origin)
+
+
+def _flask_cors_hook(app: Flask) -> Callable[[Response], Response]:
+    """flask-cors' own after-request hook, set up from the app's ``CORS_*`` settings as ``CORS(app)`` would."""
+    from flask_cors import CORS
+    from flask_cors.core import get_app_kwarg_dict
+
+    # Set up on a blueprint of its own, only to take the hook it registers: the app's setup is over by now.
+    holder = Blueprint("cors", __name__)
+    CORS(holder, **get_app_kwarg_dict(app))
+    [hook] = holder.after_request_funcs[None]
+    return hook

@@ -133,6 +133,7 @@ _PAGE = """<!DOCTYPE html>
 <meta charset="utf-8">
 <title>{title}: API docs</title>
 <link rel="stylesheet" href="{assets}swagger-ui.css">
+<link rel="icon" type="image/png" href="{assets}favicon-32x32.png">
 </head>
 <body>
 <div id="swagger-ui"></div>
@@ -168,6 +169,8 @@ def build_spec(app: Flask) -> dict[str, Any]:
         for method in sorted((rule.methods or set()) - IMPLIED_METHODS):
             operation = dict(documented.get(method.lower()) or {})
             operation.setdefault("summary", summary)
+            # Grouped by the part (blueprint) that serves them, as Swagger UI shows them.
+            operation.setdefault("tags", [rule.endpoint.rpartition(".")[0] or "app"])
             operation["responses"] = {**operation.get("responses", {}), "default": "Error"}
             operations[method.lower()] = operation
         spec.path(path=openapi_path(rule), operations=operations, parameters=_path_parameters(rule))
@@ -186,6 +189,7 @@ def _path_parameters(rule: Rule) -> list[dict[str, Any]]:
         schema: dict[str, Any] = {"type": "integer"} if converter == "IntegerConverter" else {"type": "string"}
         if schema["type"] == "string":
             schema["minLength"] = 1
-        about = "Any text, `/` included." if converter == "PathConverter" else "One path segment."
+        # A client percent-encodes a `/` it is given as a parameter's value (%2F); the route takes one typed in.
+        about = "One or more path segments." if converter == "PathConverter" else "One path segment."
         parameters.append({"name": name, "in": "path", "required": True, "schema": schema, "description": about})
     return parameters

@@ -37,6 +37,8 @@ def loopback(path: str = "") -> Response:
       requestBody:
         required: false
         content:
+          application/json:
+            schema: {}
           '*/*':
             schema: {}
       responses:

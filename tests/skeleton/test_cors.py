@@ -5,11 +5,14 @@ gateway over HTTP."""
 
 import json
 import shlex
+import subprocess
+import sys
 from urllib.parse import urlsplit
 
 import pytest
 
 from local_gateway.events import HTTP_API, REST, Api, HttpRequest, proxy_event
+from tests.support import PROJECT_ROOT
 from tests.support.local_server import dev_server, gateway, send
 from tests.support.readme import blocks, section
 from tests.support.stage_settings import STAGES, stage_settings
@@ -122,3 +125,21 @@ def test_the_readmes_preflight_over_make_run():
         )
     assert status == 200
     check_allowed(lowered(answer_headers.items()), origin, is_preflight=True)
+
+
+LOADS = """
+import sys
+from app import create_app
+client = create_app({"STAGE": "dev"}).test_client()
+plain = client.get("/health")
+before = "flask_cors" in sys.modules
+browser = client.get("/health", headers={"Origin": "https://any.invalid"})
+print(before, "Access-Control-Allow-Origin" in plain.headers,
+      "flask_cors" in sys.modules, browser.headers.get("Access-Control-Allow-Origin"))
+"""
+
+
+def test_flask_cors_loads_with_the_first_request_from_a_browser():
+    # A cold start, and every request without an Origin (curl, servers, Zappa's keep_warm), never pays for it.
+    run = subprocess.run([sys.executable, "-c", LOADS], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
+    assert run.stdout.split("\n")[-2] == "False False True https://any.invalid"

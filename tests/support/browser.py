@@ -10,6 +10,7 @@ Playwright's own browsers are never installed: ``chromium()`` launches Debian's 
 """
 
 import http.server
+import os
 import socketserver
 import threading
 from collections.abc import Iterator, Mapping
@@ -19,11 +20,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, Response, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Request, Response, sync_playwright
 
-CHROMIUM = Path("/usr/bin/chromium")
+# LOOPBACK_CHROMIUM names another build of Chromium (Travis CI's Google Chrome: see .travis.yml).
+CHROMIUM = Path(os.environ.get("LOOPBACK_CHROMIUM", "/usr/bin/chromium"))
 # Playwright passes most of these itself, with --headless, --no-sandbox (needed as root) and a new empty
-# --user-data-dir of its own for each launch; named here so that the browser stays quiet whatever its defaults become.
+# --user-data-dir of its own for each launch; named here so that they hold whatever Playwright's defaults become.
 CHROMIUM_FLAGS = [
     "--disable-gpu",
     "--disable-quic",
@@ -76,7 +78,11 @@ class Browsing:
     """One page in a context of its own, and every request made from it (scripts, styles, fetches), in order."""
 
     page: Page
-    exchanges: list[Exchange] = field(default_factory=list)
+    _by_request: dict[Request, Exchange] = field(default_factory=dict)  # in the order of the requests
+
+    @property
+    def exchanges(self) -> list[Exchange]:
+        return list(self._by_request.values())
 
     def urls(self) -> list[str]:
         return [exchange.url for exchange in self.exchanges]
@@ -88,6 +94,22 @@ class Browsing:
     def failed(self) -> list[Exchange]:
         """The requests that got an error status, failed, or are still waiting for an answer."""
         return [exchange for exchange in self.exchanges if exchange.status is None or exchange.status >= 400]
+
+    def record(self, context: BrowserContext) -> None:
+        """Note every request of ``context``'s pages, and how it ends."""
+        # Listening, not routing: with routes, Playwright answers CORS preflights itself, which the server must.
+        context.on("request", self._sent)
+        context.on("response", self._answered)
+        context.on("requestfailed", self._failed)
+
+    def _sent(self, request: Request) -> None:
+        self._by_request[request] = Exchange(request.method, request.url)
+
+    def _answered(self, response: Response) -> None:
+        self._by_request[response.request].status = response.status
+
+    def _failed(self, request: Request) -> None:
+        self._by_request[request].failure = request.failure
 
 
 @dataclass
@@ -102,26 +124,12 @@ class Chromium:
         """A new page, with no cookies or cache from any other, its requests recorded."""
         context = self.browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
         context.set_default_timeout(ACTION_TIMEOUT_MS)
-        exchanges: dict[Request, Exchange] = {}
-
-        def sent(request: Request) -> None:
-            exchanges[request] = Exchange(request.method, request.url)
-
-        def answered(response: Response) -> None:
-            exchanges[response.request].status = response.status
-
-        def failed(request: Request) -> None:
-            exchanges[request].failure = request.failure
-
-        # Listening, not routing: with routes, Playwright answers CORS preflights itself, which the server must.
-        context.on("request", sent)
-        context.on("response", answered)
-        context.on("requestfailed", failed)
-        browsing = Browsing(context.new_page())
+        page = context.new_page()
+        browsing = Browsing(page)
+        browsing.record(context)
         try:
             yield browsing
         finally:
-            browsing.exchanges[:] = exchanges.values()  # dicts keep the order of insertion: the requests' order
             context.close()
 
 
@@ -132,7 +140,7 @@ def is_local_url(url: str) -> bool:
 
 @contextmanager
 def chromium() -> Iterator[Chromium]:
-    """Launch headless Chromium from /usr/bin/chromium; fail the test, saying how to install it, if it is missing."""
+    """Launch headless Chromium (``CHROMIUM``); fail the test, saying how to install it, if it is missing."""
     if not CHROMIUM.is_file():
         pytest.fail(
             f"{CHROMIUM} is missing: the browser tests use Debian's Chromium (apt-get install chromium; .ci/run "
