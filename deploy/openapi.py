@@ -53,8 +53,8 @@ VALIDATORS = {
     BODY_AND_PARAMETERS: {"validateRequestBody": True, "validateRequestParameters": True},
     PARAMETERS_ONLY: {"validateRequestBody": False, "validateRequestParameters": True},
 }
-API_KEY_SCHEME = "api_key"
-API_KEY_HEADER = "x-api-key"
+KEY_SCHEME = "api_key"
+KEY_HEADER = "x-api-key"
 # Zappa settings that make API parts this export does not write, and what to do instead.
 NOT_EXPORTED = {
     "cors": "Zappa's MOCK OPTIONS methods; the app answers CORS itself (app/cors.py): leave cors off",
@@ -146,7 +146,7 @@ def gateway_description(app: Flask, to: Target) -> dict[str, Any]:
                 operation["x-amazon-apigateway-request-validator"] = validator
                 used_validators.add(validator)
             if to.api_key_required:
-                operation["security"] = [{API_KEY_SCHEME: []}]
+                operation["security"] = [{KEY_SCHEME: []}]
     description = {**spec, "info": {**spec["info"], "title": to.function_name}, "paths": paths}
     if used_validators:
         description["x-amazon-apigateway-request-validators"] = {name: VALIDATORS[name] for name in used_validators}
@@ -159,7 +159,7 @@ def gateway_description(app: Flask, to: Target) -> dict[str, Any]:
     if to.api_key_required:
         description["x-amazon-apigateway-api-key-source"] = "HEADER"
         schemes = description.setdefault("components", {}).setdefault("securitySchemes", {})
-        schemes[API_KEY_SCHEME] = {"type": "apiKey", "name": API_KEY_HEADER, "in": "header"}
+        schemes[KEY_SCHEME] = {"type": "apiKey", "name": KEY_HEADER, "in": "header"}
     return description
 
 

@@ -35,7 +35,8 @@ FUNCTION_CONFIGURATIONS = re.compile(r"/2015-03-31/functions/?(?:(?P<name>[^/]+)
 # become methods, x-amazon-apigateway-any-method the ANY method; the Path Item's other keys (parameters, summary,
 # description, servers, extensions) are no methods; the integration's enums are held as the API reference names them
 # (Integration: type AWS_PROXY, passthroughBehavior NEVER), and x-amazon-apigateway-binary-media-types becomes the
-# API's binaryMediaTypes (PutRestApi: replaced in overwrite mode, added to in merge mode). moto makes a method of
+# API's binaryMediaTypes (taken here as: the document's list on import and in overwrite mode, which "overwrites the
+# existing API"; added to the API's in merge mode, which "merges" the two). moto makes a method of
 # every Path Item key (an "X-AMAZON-APIGATEWAY-ANY-METHOD" method, a "PARAMETERS" method), keeps the document's case
 # (aws_proxy) and ignores the binary media types.
 REST_APIS = re.compile(r"/restapis/?")
