@@ -9,6 +9,7 @@ from importlib import import_module
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import PathConverter
 
 from . import access_log, cors, errors, openapi, request_id, response_headers, stages
 
@@ -17,6 +18,13 @@ BLUEPRINTS = (
     ".health",
     ".loopback",  # the probe: delete this line, app/loopback/ and tests/loopback/ to remove it
 )
+
+
+class AnyTextPath(PathConverter):
+    """``<path:...>``, matching any text: Werkzeug's own stops at a line feed (its pattern's ``.``), which a path
+    may hold (``%0A``)."""
+
+    regex = "[^/](?s:.*?)"
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -33,6 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Keep the key order the code gives, and route on the path exactly as it came (as API Gateway does).
     app.json.sort_keys = False
     app.url_map.merge_slashes = False
+    app.url_map.converters["path"] = AnyTextPath
 
     request_id.init_app(app)
     errors.init_app(app)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request, send_from_directory, url_for
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, PathConverter, Rule
 
 OPENAPI_VERSION = "3.0.3"
 TITLE = "loopback"
@@ -185,11 +185,10 @@ def openapi_path(rule: Rule) -> str:
 def _path_parameters(rule: Rule) -> list[dict[str, Any]]:
     parameters = []
     for name in sorted(rule.arguments):
-        converter = type(rule._converters[name]).__name__  # Werkzeug keeps no public map of them
-        schema: dict[str, Any] = {"type": "integer"} if converter == "IntegerConverter" else {"type": "string"}
-        if schema["type"] == "string":
-            schema["minLength"] = 1
+        converter = rule._converters[name]  # Werkzeug keeps no public map of them
+        integer = isinstance(converter, IntegerConverter)
+        schema: dict[str, Any] = {"type": "integer"} if integer else {"type": "string", "minLength": 1}
         # A client percent-encodes a `/` it is given as a parameter's value (%2F); the route takes one typed in.
-        about = "One or more path segments." if converter == "PathConverter" else "One path segment."
+        about = "One or more path segments." if isinstance(converter, PathConverter) else "One path segment."
         parameters.append({"name": name, "in": "path", "required": True, "schema": schema, "description": about})
     return parameters

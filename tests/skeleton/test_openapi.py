@@ -5,17 +5,12 @@ import os
 import subprocess
 import sys
 
-import jsonschema
 import pytest
 from openapi_spec_validator import validate
 
 from tests.support import PROJECT_ROOT
+from tests.support.openapi_schema import assert_matches
 from tests.support.stage_settings import stage_settings
-
-
-def schema_check(description: dict, name: str) -> jsonschema.Draft4Validator:
-    """A validator of the description's component ``name``, its references resolved within the description."""
-    return jsonschema.Draft4Validator({"$ref": f"#/components/schemas/{name}", "components": description["components"]})
 
 
 def test_the_description_is_valid_openapi_3_0(client):
@@ -36,14 +31,12 @@ def test_a_teams_routes_appear_with_their_methods_and_path_parameters(skeleton_c
     assert paths["/orders"]["get"]["responses"]["default"] == {"$ref": "#/components/responses/Error"}
 
 
-def test_answers_hold_to_their_schemas_and_a_wrong_one_does_not(skeleton_client):
-    description = skeleton_client.get("/openapi.json").get_json()
-    health, error = schema_check(description, "Health"), schema_check(description, "Error")
-    assert health.is_valid(skeleton_client.get("/health").get_json())
-    assert error.is_valid(skeleton_client.get("/nowhere").get_json())
-    assert error.is_valid(skeleton_client.delete("/health").get_json())
-    assert not health.is_valid({"status": "ok"})
-    assert not error.is_valid({"error": {"status": 404, "message": "No route."}})
+def test_answers_hold_to_their_schemas(skeleton_client):
+    assert_matches(skeleton_client.get("/health").get_json(), "Health")
+    assert_matches(skeleton_client.get("/nowhere").get_json(), "Error")
+    assert_matches(skeleton_client.delete("/health").get_json(), "Error")
+    with pytest.raises(AssertionError):
+        assert_matches({"status": "ok"}, "Health")
 
 
 def test_the_description_follows_the_stage_prefix(client):
