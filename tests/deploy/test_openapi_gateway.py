@@ -4,7 +4,9 @@ API Gateway's extensions for a stage, to create or update the stage's REST API f
 The quick tests read the export of each stage, with a given account id, against the app's own routes and against
 the API that Zappa's own CloudFormation template describes (zappa/core.py ``create_stack_template``, built offline).
 The slow ones deploy dev with the real Zappa CLI into moto's server on 127.0.0.1, run `make openapi`, import the
-export as a new API and overwrite Zappa's API with a changed one, and compare what API Gateway holds.
+export as a new API and overwrite Zappa's API with a changed one, and compare what API Gateway holds. Others run
+the README's commands as written (its `sh` blocks, read from README.md), with the AWS CLI against the same emulator:
+both ways, the resource policy, the API's removal, and the API key's value.
 
 What the emulator cannot show (moto 5.2.5): its import ignores ``security``, the request validators and the API key
 source, and it has no UpdateMethod to set them after, so those are checked on the file; its CloudFormation drops an
@@ -17,6 +19,7 @@ import functools
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,6 +49,8 @@ from tests.support.deploy_tools import (
     run_offline,
     zappa,
 )
+from tests.support.local_server import OFFLINE_SITE
+from tests.support.readme import Block, blocks, section
 from tests.support.stage_settings import REGION, SETTINGS_FILE, STAGES, change_stages, settings_copy
 
 ACCOUNT = "111122223333"  # not moto's: an export that ignored the id given would show
