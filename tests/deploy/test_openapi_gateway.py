@@ -15,6 +15,7 @@ request, so which resource a request reaches is worked out here, the strict way 
 greedy resource once a longer prefix matched).
 """
 
+import fnmatch
 import functools
 import json
 import os
@@ -458,14 +459,144 @@ def emulator() -> Iterator[Emulator]:
         yield emulator
 
 
+# The README's commands, as a user's shell runs them
+
+AWS_CLI = Path(sys.executable).parent / "aws"  # the AWS CLI (v1) of this run's virtualenv
+SECTION = "### The API Gateway from the spec"
+# What the README's commands leave to the reader: ACCOUNT, the account (the emulator's: moto's own), and ID, an API's
+# or a key's id.
+PLACEHOLDERS = re.compile(r"\b(ACCOUNT|ID)\b")
+EMULATOR_ACCOUNT = "123456789012"
+# The CLI's own region is not the stage's, as for a user whose profile names another: a command that does not name
+# the stage's region misses its API. Zappa and `make openapi` take the region from the stage's settings.
+CLI_REGION = "us-west-2"
+
+
+def sh_blocks(heading: str) -> list[Block]:
+    return [block for block in blocks(section(heading)) if block.language == "sh"]
+
+
+def commands_of(text: str) -> list[str]:
+    """The commands of a README ``sh`` text: continued lines joined, comments and blank lines left out."""
+    lines = text.replace("\\\n", " ").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def inline_command(heading: str, start: str) -> str:
+    """The one command in a section's running text (in backquotes) that starts with ``start``."""
+    [command] = re.findall(rf"`({re.escape(start)}[^`]*)`", section(heading))
+    return command
+
+
+class ReadmeShell:
+    """The README's commands in a checkout, their placeholders filled in: `make` and `zappa` as the checkout runs
+    them, and `aws`, this run's AWS CLI, against the emulator and offline (tests/support/offline_site installs
+    tests/support/offline.py in it; the checkout's run fails on any attempt to leave this machine)."""
+
+    def __init__(self, checkout: Checkout) -> None:
+        shims = checkout.root.parent / "aws-cli"
+        shims.mkdir()
+        aws = shims / "aws"
+        aws.write_text(
+            f'#!/bin/sh\nPYTHONPATH="{OFFLINE_SITE}" AWS_DEFAULT_REGION={CLI_REGION} AWS_REGION={CLI_REGION} '
+            f'exec "{sys.executable}" "{AWS_CLI}" "$@"\n'
+        )
+        aws.chmod(aws.stat().st_mode | stat.S_IXUSR)
+        checkout.environment["PATH"] = f"{shims}:{checkout.environment['PATH']}"
+        self.checkout = checkout
+        self.placeholders = {"ACCOUNT": EMULATOR_ACCOUNT}
+
+    def run(self, command: str) -> str:
+        """Run ``command`` with its placeholders filled in; what it printed."""
+        return self.checkout.run(PLACEHOLDERS.sub(lambda found: self.placeholders[found[1]], command)).stdout
+
+
+def add_route(project: Path) -> None:
+    """The README's first route ("Add a route"): its app/orders.py, and one more line in ``BLUEPRINTS``."""
+    [module] = [block for block in blocks(section("### Add a route")) if block.first_line == "# app/orders.py"]
+    (project / "app" / "orders.py").write_text(module.text)
+    init = project / "app" / "__init__.py"
+    registered = init.read_text().replace('    ".health",\n', '    ".health",\n    ".orders",\n', 1)
+    assert registered != init.read_text(), "BLUEPRINTS no longer starts with .health"
+    init.write_text(registered)
+
+
+def api_state(emulator: Emulator, api_id: str, deployment: str, project: Path) -> dict[str, Any]:
+    """What API Gateway holds of the API, beside the deployment just made (the CLI's JSON) and the file it came from."""
+    apigateway = emulator.client("apigateway")
+    return {
+        "names": {api["id"]: api["name"] for api in apigateway.get_rest_apis()["items"]},
+        "binary_media_types": apigateway.get_rest_api(restApiId=api_id).get("binaryMediaTypes", []),
+        "methods": held_methods(emulator, api_id),
+        "stage_deployment": apigateway.get_stage(restApiId=api_id, stageName="dev")["deploymentId"],
+        "deployment": json.loads(deployment)["id"],
+        "file": json.loads((project / "dist" / "openapi-dev.json").read_text()),
+    }
+
+
 @pytest.fixture(scope="module")
-def zappas_api(emulator, tmp_path_factory) -> dict[str, Any]:
-    """dev deployed by `zappa deploy` from a copy of the project, and what API Gateway then held of its API."""
-    project = copy_project(tmp_path_factory.mktemp("checkout") / "loopback")
-    change_stages(
-        project / "zappa_settings.json",
-        {stage: {"s3_bucket": f"loopback-test-deploys-{stage}", "touch": False} for stage in STAGES},
-    )
+def own_api(emulator, tmp_path_factory) -> dict[str, Any]:
+    """README, "Instead of Zappa's API", done as written in a checkout whose dev sets ``apigateway_enabled`` false,
+    routes changed where the README says so; then its resource policy, `zappa undeploy` and its `delete-rest-api`.
+    What the emulator held after each step."""
+    checkout = Checkout(copy_project(tmp_path_factory.mktemp("own-api") / "loopback"), emulator)
+    project, shell = checkout.root, ReadmeShell(checkout)
+    change_stages(project / "zappa_settings.json", {"dev": {"apigateway_enabled": False}})
+    _, instead, permission, _ = sh_blocks(SECTION)
+    first_time, after_changing_routes = instead.text.split("# after changing routes:\n")
+
+    deploy, make_openapi, import_api, deploy_api = commands_of(first_time)
+    assert deploy == "make deploy STAGE=dev"
+    # `make deploy`'s first deploy of a stage is `zappa deploy` (then `zappa update` with the package `make package`
+    # builds, which touches no API): here `zappa deploy` alone, from this run's package virtualenv.
+    create_execution_role(project, emulator.environment(), "dev")
+    deployed = zappa(project, emulator, "deploy", "dev")
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    status = zappa(project, emulator, "status", "dev")
+    shell.run(make_openapi)
+    shell.placeholders["ID"] = api_id = shell.run(import_api).strip()
+    first = api_state(emulator, api_id, shell.run(deploy_api), project)
+
+    add_route(project)
+    make_openapi, overwrite, deploy_api = commands_of(after_changing_routes)
+    shell.run(make_openapi)
+    shell.run(overwrite)
+    changed = api_state(emulator, api_id, shell.run(deploy_api), project)
+
+    [add_permission] = commands_of(permission.text)
+    shell.run(add_permission)
+    lambda_client, apigateway = emulator.client("lambda"), emulator.client("apigateway")
+    name = zappa_cli("dev", project / "zappa_settings.json", offline_session()).lambda_name
+    function = lambda_client.get_function(FunctionName=name)["Configuration"]
+    policy = json.loads(lambda_client.get_policy(FunctionName=name)["Policy"])
+
+    undeployed = zappa(project, emulator, "undeploy", "dev", "--yes")
+    assert undeployed.returncode == 0, undeployed.stdout + undeployed.stderr
+    functions_left = {function["FunctionName"] for function in lambda_client.list_functions()["Functions"]}
+    apis_left = {api["id"] for api in apigateway.get_rest_apis()["items"]}
+    shell.run(inline_command(SECTION, "aws apigateway delete-rest-api"))
+    return {
+        "api_id": api_id,
+        "account": emulator.client("sts").get_caller_identity()["Account"],
+        "status": status.returncode,
+        "status_output": status.stdout + status.stderr,
+        "function": function,
+        "first": first,
+        "changed": changed,
+        "policy": policy,
+        "functions_after_undeploy": functions_left,
+        "apis_after_undeploy": apis_left,
+        "apis_after_delete": {api["id"] for api in apigateway.get_rest_apis()["items"]},
+    }
+
+
+@pytest.fixture(scope="module")
+def zappas_api(emulator, own_api, tmp_path_factory) -> dict[str, Any]:
+    """dev deployed by `zappa deploy` from a copy of the project, and what API Gateway then held of its API.
+
+    After ``own_api``, which deploys dev too and removes it: the emulator holds one function loopback-dev at a time."""
+    checkout = Checkout(copy_project(tmp_path_factory.mktemp("checkout") / "loopback"), emulator)
+    project = checkout.root
     create_execution_role(project, emulator.environment(), "dev")
     deploy = zappa(project, emulator, "deploy", "dev")
     assert deploy.returncode == 0, deploy.stdout + deploy.stderr
@@ -474,6 +605,7 @@ def zappas_api(emulator, tmp_path_factory) -> dict[str, Any]:
     [api] = [api for api in apigateway.get_rest_apis()["items"] if api["name"] == name]
     body = emulator.client("cloudformation").get_template(StackName=name)["TemplateBody"]
     return {
+        "checkout": checkout,
         "project": project,
         "api": api,
         "methods": held_methods(emulator, api["id"]),
@@ -581,3 +713,89 @@ def test_overwriting_zappas_api_with_a_changed_export(emulator, zappas_api, monk
     assert_holds_zappas_api_and_the_export(held, zappas_api, description)
     assert apigateway.get_rest_api(restApiId=api_id)["binaryMediaTypes"] == ["*/*"]
     assert apigateway.create_deployment(restApiId=api_id, stageName="dev")["id"]
+
+
+@pytest.mark.slow
+def test_the_readmes_own_api_is_the_export_deployed_to_the_stage(own_api):
+    first, function = own_api["first"], own_api["function"]
+    assert first["names"] == {own_api["api_id"]: function["FunctionName"]}, "one API, named after the function"
+    assert set(first["methods"]) == set(methods_of(first["file"]))
+    invocations = f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{function['FunctionArn']}/invocations"
+    assert {(i["type"], i["httpMethod"], i["uri"], i["credentials"]) for i in first["methods"].values()} == {
+        ("AWS_PROXY", "POST", invocations, function["Role"])
+    }
+    assert first["binary_media_types"] == ["*/*"]
+    assert first["stage_deployment"] == first["deployment"]
+    # Without an API of Zappa's, `zappa status` has no URL to print.
+    assert own_api["status"] == 0, own_api["status_output"]
+    assert "execute-api" not in own_api["status_output"]
+
+
+@pytest.mark.slow
+def test_the_readmes_update_of_the_own_api_after_a_route_change(own_api):
+    first, changed = own_api["first"], own_api["changed"]
+    assert ("/orders/{order_id}", "GET") in set(changed["methods"]) - set(first["methods"])
+    assert set(changed["methods"]) == set(methods_of(changed["file"]))
+    assert changed["names"] == first["names"], "the same API, updated"
+    assert changed["stage_deployment"] == changed["deployment"] != first["deployment"]
+
+
+@pytest.mark.slow
+def test_the_readmes_resource_policy_lets_this_api_invoke_the_function(own_api):
+    [statement] = own_api["policy"]["Statement"]
+    assert (statement["Effect"], statement["Action"]) == ("Allow", "lambda:InvokeFunction")
+    assert statement["Principal"] == {"Service": "apigateway.amazonaws.com"}
+    # moto qualifies a grant made without --qualifier with :$LATEST; AWS names the function's unqualified ARN.
+    assert statement["Resource"].removesuffix(":$LATEST") == own_api["function"]["FunctionArn"]
+    [(operator, condition)] = statement["Condition"].items()
+    [(key, source)] = condition.items()
+    assert (operator, key) == ("ArnLike", "AWS:SourceArn")
+    # API Gateway invokes with the source ARN arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/RESOURCE-PATH.
+    this_api = f"arn:aws:execute-api:{REGION}:{own_api['account']}:{own_api['api_id']}"
+    assert fnmatch.fnmatchcase(f"{this_api}/dev/POST/", source)
+    assert fnmatch.fnmatchcase(f"{this_api}/dev/GET/orders/7", source)
+    assert not fnmatch.fnmatchcase(f"arn:aws:execute-api:{REGION}:{own_api['account']}:0therapi00/dev/POST/", source)
+    assert not fnmatch.fnmatchcase(this_api.replace(own_api["account"], "210987654321") + "/dev/POST/", source)
+
+
+@pytest.mark.slow
+def test_zappa_undeploy_leaves_the_own_api_and_the_readmes_command_deletes_it(own_api):
+    assert own_api["function"]["FunctionName"] not in own_api["functions_after_undeploy"]
+    assert own_api["api_id"] in own_api["apis_after_undeploy"]
+    assert own_api["api_id"] not in own_api["apis_after_delete"]
+
+
+@pytest.mark.slow
+def test_the_readmes_overwrite_of_zappas_api(emulator, zappas_api):
+    """README, "Over Zappa's API", as written, with the id of the URL `zappa status dev` prints."""
+    *_, over = sh_blocks(SECTION)
+    shell = ReadmeShell(zappas_api["checkout"])
+    status = zappa(zappas_api["project"], emulator, "status", "dev")
+    assert status.returncode == 0, status.stdout + status.stderr
+    printed = re.findall(rf"https://(\w+)\.execute-api\.{re.escape(REGION)}\.amazonaws\.com/dev\b", status.stdout)
+    assert set(printed) == {zappas_api["api"]["id"]}
+    shell.placeholders["ID"] = api_id = printed[0]
+    apigateway = emulator.client("apigateway")
+    apis_before = {api["id"] for api in apigateway.get_rest_apis()["items"]}
+
+    make_openapi, overwrite, deploy_api = commands_of(over.text)
+    shell.run(make_openapi)
+    shell.run(overwrite)
+    deployment = json.loads(shell.run(deploy_api))["id"]
+
+    description = json.loads((zappas_api["project"] / "dist" / "openapi-dev.json").read_text())
+    assert_holds_zappas_api_and_the_export(held_methods(emulator, api_id), zappas_api, description)
+    assert apigateway.get_rest_api(restApiId=api_id)["binaryMediaTypes"] == ["*/*"]
+    assert apigateway.get_stage(restApiId=api_id, stageName="dev")["deploymentId"] == deployment
+    assert {api["id"] for api in apigateway.get_rest_apis()["items"]} == apis_before, "no API made or removed"
+
+
+@pytest.mark.slow
+def test_the_readmes_get_api_key_prints_the_keys_value(emulator, tmp_path):
+    """README, "Cost guards and log retention": the command that prints a key's value, for a key named as Zappa
+    names a stage's."""
+    value = "the-value-of-a-dev-key-for-this-test"  # API Gateway's keys are 20 to 128 characters
+    key = emulator.client("apigateway").create_api_key(name="dev_abcdefghij", enabled=True, value=value)
+    shell = ReadmeShell(Checkout(copy_project(tmp_path / "loopback"), emulator))
+    shell.placeholders["ID"] = key["id"]
+    assert shell.run(inline_command("### Cost guards and log retention", "aws apigateway get-api-key")) == value + "\n"
