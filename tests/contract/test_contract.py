@@ -13,7 +13,6 @@ and a quarter as many through the gateway, new ones each run.
 
 import os
 import re
-import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -32,9 +31,8 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from tests.support import PROJECT_ROOT
 from tests.support.local_server import dev_server, gateway
-from tests.support.make import make_environment
+from tests.support.make import run_make
 
 pytestmark = pytest.mark.slow
 
@@ -138,13 +136,5 @@ def test_zappa_handler_answers_as_described(case: Case) -> None:
 @pytest.mark.skipif(bool(LONG_EXAMPLES), reason="this is the long mode's own run")
 def test_make_contract_runs_the_long_mode():
     """`make contract` as the README shows it, with a count small enough for CI."""
-    result = subprocess.run(
-        ["make", "-s", "contract", "CONTRACT_EXAMPLES=8"],
-        cwd=PROJECT_ROOT,
-        env=make_environment(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = run_make("contract", "CONTRACT_EXAMPLES=8")
     assert re.search(r"\b2 passed\b", result.stdout), result.stdout[-3000:]

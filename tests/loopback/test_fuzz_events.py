@@ -27,7 +27,6 @@ import base64
 import json
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -37,7 +36,6 @@ from awslambdaric.lambda_runtime_marshaller import LambdaMarshaller
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support import PROJECT_ROOT
 from tests.support.event_strategies import (
     Location,
     dotted,
@@ -50,7 +48,7 @@ from tests.support.event_strategies import (
 from tests.support.events import load_event
 from tests.support.json_errors import error_in
 from tests.support.lambda_invocation import real_lambda_context, zappa_handler_caller
-from tests.support.make import make_environment
+from tests.support.make import run_make
 
 STAGE = "dev"
 POST = st.just("POST")
@@ -169,13 +167,5 @@ def test_malformed_events_are_refused_or_answered(handler, events, data):
 @pytest.mark.skipif(LONG_MODE, reason="this is the long mode's own run")
 def test_make_fuzz_runs_the_long_mode_with_its_count():
     """`make fuzz` as the README shows it, with a count small enough for CI: each of the six tests runs."""
-    result = subprocess.run(
-        ["make", "-s", "fuzz", "FUZZ_EXAMPLES=12"],
-        cwd=PROJECT_ROOT,
-        env=make_environment(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result = run_make("fuzz", "FUZZ_EXAMPLES=12")
     assert re.search(r"\b6 passed\b", result.stdout), result.stdout[-3000:]
