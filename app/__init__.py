@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from importlib import import_module
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 from werkzeug.routing import PathConverter
 
 from . import access_log, cors, errors, openapi, request_id, response_headers, stages
@@ -18,6 +18,17 @@ BLUEPRINTS = (
     ".health",
     ".loopback",  # the probe: delete this line, app/loopback/ and tests/loopback/ to remove it
 )
+
+
+class App(Flask):
+    """Flask, whose own answer to ``OPTIONS`` (a CORS preflight, or a client asking) is the same in every process
+    and claims no HTML: an empty body, and ``Allow`` sorted (the router gathers the methods in a set)."""
+
+    def make_default_options_response(self) -> Response:
+        response = super().make_default_options_response()
+        response.headers["Allow"] = ", ".join(sorted(response.allow))
+        del response.headers["Content-Type"]
+        return response
 
 
 class AnyTextPath(PathConverter):
@@ -33,7 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     An unknown stage raises ``stages.UnknownStageError``, whose one line names the known stages.
     """
     # An API serves no files: without a static folder Flask adds no /static/<path> route to match and compile.
-    app = Flask(__name__, static_folder=None)
+    app = App(__name__, static_folder=None)
     # Lambda's synchronous invocation payload limit: a larger body never reaches a deployed
     # function, so a local run refuses it too.
     app.config["MAX_CONTENT_LENGTH"] = 6 * 1024 * 1024

@@ -85,6 +85,11 @@ def test_through_the_handler(invoke, stage, payload):
     response = invoke(proxy_event(preflight(origin, f"/{stage}/health"), Api(stage, payload)), stage)
     assert response["statusCode"] == 200, response
     check_allowed(lowered(response["headers"]), origin, is_preflight=True)
+    # An empty answer that claims no HTML (Zappa's handler gives it its default, text/plain), and lists the methods
+    # in one order whatever the process.
+    assert not response.get("body") and "html" not in lowered(response["headers"]).get("content-type", "")
+    allowed = lowered(response["headers"])["allow"].split(", ")
+    assert allowed == sorted(allowed) and {"GET", "OPTIONS"} <= set(allowed)
     actual = HttpRequest("GET", f"/{stage}/health", [("Origin", origin)])
     check_allowed(lowered(invoke(proxy_event(actual, Api(stage, payload)), stage)["headers"]), origin, False)
     if allowed_origins(stage) != "*":
