@@ -7,6 +7,8 @@ the role holding exactly its stage's policy file, and Zappa managing the role it
 """
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +35,7 @@ from tests.support.deploy_tools import (
     run_offline,
     run_zappa,
 )
+from tests.support.local_server import OFFLINE_SITE
 from tests.support.readme import blocks, section
 from tests.support.stage_settings import REGION, SETTINGS_FILE, STAGES, change_stages, stage_settings
 
@@ -384,3 +387,38 @@ def test_zappa_managing_the_role_itself_puts_exactly_the_stages_file(checkout, t
             events = emulator.client("events")
             [rule] = events.list_rules(NamePrefix=configured.lambda_name)["Rules"]
             assert rule["RoleArn"].endswith(f":role/{role.name}")
+
+
+@pytest.mark.slow
+def test_the_readmes_aws_cli_commands_give_the_role_exactly_the_files_they_name(checkout, tmp_path):
+    """README, Permissions: the administrator's step with the AWS CLI, run as written in a checkout, against the
+    emulator and offline (tests/support/offline_site installs tests/support/offline.py in the CLI's process)."""
+    [block] = [block for block in blocks(section("### Permissions")) if "aws iam create-role" in block.text]
+    trust_file, policy_file = re.findall(r"file://(\S+)", block.text)
+    stage = "prod"  # the stage the README's commands are for
+    role = load(stage, checkout / "zappa_settings.json")
+    assert (checkout / policy_file, checkout / trust_file) == (
+        role.policy_file,
+        checkout / TRUST_POLICY.relative_to(PROJECT_ROOT),
+    )
+    with running_emulator() as emulator:
+        environment = {
+            **emulator.environment(),
+            "PATH": f"{Path(sys.executable).parent}:{os.defpath}",  # the AWS CLI of this run's virtualenv
+            "HOME": str(tmp_path),
+            "PYTHONPATH": str(OFFLINE_SITE),
+        }
+        command = ["bash", "-euo", "pipefail", "-c", block.text]
+        result = run_offline(command, environment, tmp_path / "off-machine.log", cwd=checkout, timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
+        iam = emulator.client("iam")
+        assert iam.list_role_policies(RoleName=role.name)["PolicyNames"] == ["zappa-permissions"]
+        inline, attached, trust = role_policies(emulator, role.name)
+        assert inline == [json.loads((checkout / policy_file).read_text())]
+        assert attached == []
+        assert trust == json.loads((checkout / trust_file).read_text())
+
+        # The same role as the administrator's step makes: it finds nothing else on it (or it would stop), and
+        # leaves it as it was.
+        create_execution_role(checkout, emulator.environment(), stage)
+        assert role_policies(emulator, role.name) == (inline, attached, trust)

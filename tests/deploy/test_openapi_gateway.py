@@ -490,8 +490,9 @@ def inline_command(heading: str, start: str) -> str:
 
 class ReadmeShell:
     """The README's commands in a checkout, their placeholders filled in: `make` and `zappa` as the checkout runs
-    them, and `aws`, this run's AWS CLI, against the emulator and offline (tests/support/offline_site installs
-    tests/support/offline.py in it; the checkout's run fails on any attempt to leave this machine)."""
+    them, and `aws`, this run's AWS CLI, put first on the checkout's PATH: against the emulator and offline
+    (tests/support/offline_site installs tests/support/offline.py in it; the checkout's run fails on any attempt to
+    leave this machine)."""
 
     def __init__(self, checkout: Checkout) -> None:
         shims = checkout.root.parent / "aws-cli"
@@ -572,7 +573,7 @@ def own_api(emulator, tmp_path_factory) -> dict[str, Any]:
 
     undeployed = zappa(project, emulator, "undeploy", "dev", "--yes")
     assert undeployed.returncode == 0, undeployed.stdout + undeployed.stderr
-    functions_left = {function["FunctionName"] for function in lambda_client.list_functions()["Functions"]}
+    functions_left = {listed["FunctionName"] for listed in lambda_client.list_functions()["Functions"]}
     apis_left = {api["id"] for api in apigateway.get_rest_apis()["items"]}
     shell.run(inline_command(SECTION, "aws apigateway delete-rest-api"))
     return {
