@@ -1,14 +1,17 @@
 """The Lambda package as `make package` builds it from .venv-package, run as Lambda runs it."""
 
 import ast
+import importlib.metadata
 import importlib.util
 import json
+import tomllib
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from deploy.package_requirements import LOCK_FILE, package_closure
 from local_gateway.events import HTTP_API, REST, Api, HttpRequest, proxy_event
 from tests.support.cold_start import COLD_START_RUNTIME, ColdStart, run_in_lambda_layout
 from tests.support.events import answer_of
@@ -67,15 +70,37 @@ def test_package_leaves_out_tests_and_build_tools(package):
     assert not {"app/dev_server.py", ".secrets.baseline"} & set(package.names)
 
 
-# What the API's description and Swagger UI need (app/openapi.py); a stage with LOOPBACK_API_DOCS off needs none.
-DOCS_LIBRARIES = {"apispec", "yaml", "_yaml", "flask_swagger_ui"}
+# The dependencies that serve only the API's description and Swagger UI (app/openapi.py).
+DOCS_DEPENDENCIES = ("apispec", "pyyaml", "flask-swagger-ui")
+
+
+def docs_only_modules() -> set[str]:
+    """The top-level modules the package carries only for the docs: what it would not carry without them."""
+    lock = tomllib.loads(LOCK_FILE.read_text())
+    carried, _ = package_closure(lock)
+    packages = []
+    for package in lock["package"]:
+        if "virtual" in package.get("source", {}):  # the project: without the docs' dependencies
+            needs = [need for need in package["dependencies"] if need["name"] not in DOCS_DEPENDENCIES]
+            package = {**package, "dependencies": needs}
+        packages.append(package)
+    without_docs, _ = package_closure({**lock, "package": packages})
+    only = carried - without_docs
+    assert set(DOCS_DEPENDENCIES) <= only, only
+    modules = set()
+    for name in only:
+        for file in importlib.metadata.distribution(name).files or ():
+            if not file.parts[0].endswith(".dist-info"):
+                modules.add(file.parts[0].removesuffix(".py"))
+    return modules
 
 
 def test_package_carries_the_docs_libraries_only_for_a_stage_that_serves_docs(package):
     variables = stage_settings(package.stage).aws_environment_variables or {}
     serves_docs = json.loads(variables.get("LOOPBACK_API_DOCS", "true"))
-    carried = DOCS_LIBRARIES & package.top_level
-    assert carried == (DOCS_LIBRARIES if serves_docs else set()), (package.stage, carried)
+    docs_only = docs_only_modules()
+    carried = docs_only & package.top_level
+    assert carried == (docs_only if serves_docs else set()), (package.stage, carried)
 
 
 def test_package_keeps_sources_with_bytecode_valid_in_the_zip(package):
