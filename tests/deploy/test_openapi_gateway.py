@@ -682,6 +682,8 @@ def test_the_export_imported_holds_zappas_api_and_every_documented_operation(emu
     assert imported["name"] == zappas_api["api"]["name"]
     assert imported["binaryMediaTypes"] == zappas_api["api"]["binaryMediaTypes"] == ["*/*"]
     held = held_methods(emulator, imported["id"])
+    for (path, method), integration in sorted(held.items()):  # shown with -s
+        print(f"{method:7} {path:22} {integration['type']} {integration['httpMethod']} {integration['uri']}")
     assert_holds_zappas_api_and_the_export(held, zappas_api, description)
     app = create_app({"STAGE": "dev"})
     greedy = greedy_names(app)
