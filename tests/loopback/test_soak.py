@@ -43,7 +43,7 @@ KINDS = {
     "binary",
     "shadowing",
     "health",
-    "not_found",
+    "line_feed_path",
     "not_allowed",
     "bad_json",
     "bad_base64",
