@@ -91,6 +91,14 @@ def stage_names(settings_file: Path | None = None) -> list[str]:
     return list(json.loads((settings_file or SETTINGS_FILE).read_text()))
 
 
+def no_such_stage(stage: str, settings_file: Path | None = None) -> str | None:
+    """The one line a command prints for a stage the settings lack, naming the ones they have; None if it is there."""
+    stages = stage_names(settings_file)
+    if stage in stages:
+        return None
+    return f"{(settings_file or SETTINGS_FILE).name} has no stage {stage!r}; its stages: {', '.join(stages)}"
+
+
 def deployed_function(stage: str, settings_file: Path = SETTINGS_FILE) -> Function:
     """``stage``'s function as Zappa's own loader reads zappa_settings.json (``extends`` and defaults applied)."""
     cli = zappa_stage(stage, Path(settings_file))

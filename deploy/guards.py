@@ -29,7 +29,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from app.stages import SETTINGS_FILE, stage_names, zappa_cli
+from app.stages import SETTINGS_FILE, no_such_stage, zappa_cli
 
 PREFIX = "guard_"
 STAGE_THROTTLE = "guard_stage_throttle"
@@ -389,9 +389,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("stage", help="the stage: dev or prod")
     parser.add_argument("--check", action="store_true", help="only check the settings; no AWS call")
     args = parser.parse_args(argv)
-    stages = stage_names()
-    if args.stage not in stages:
-        print(f"{SETTINGS_FILE.name} has no stage {args.stage!r}; its stages: {', '.join(stages)}", file=sys.stderr)
+    if missing := no_such_stage(args.stage):
+        print(missing, file=sys.stderr)
         return 2
     try:
         if args.check:

@@ -34,7 +34,7 @@ from typing import Any
 
 from flask import Flask
 
-from app.stages import SETTINGS_FILE, stage_names, zappa_cli
+from app.stages import SETTINGS_FILE, no_such_stage, zappa_cli
 
 # Lambda's Invoke action as an integration's URI names it (API Gateway API Reference, Integration: uri).
 INVOCATIONS = "arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{function}/invocations"
@@ -292,9 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="the file to write (default: standard output)")
     parser.add_argument("--account-id", help="the AWS account of the stage's function (default: ask STS)")
     args = parser.parse_args(argv)
-    stages = stage_names()
-    if args.stage not in stages:
-        print(f"{SETTINGS_FILE.name} has no stage {args.stage!r}; its stages: {', '.join(stages)}", file=sys.stderr)
+    if missing := no_such_stage(args.stage):
+        print(missing, file=sys.stderr)
         return 2
     from botocore.exceptions import BotoCoreError, ClientError
 

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from app.stages import SETTINGS_FILE, stage_names, zappa_stage
+from app.stages import SETTINGS_FILE, no_such_stage, zappa_stage
 
 PLACEHOLDER = "CHANGE-ME"
 
@@ -28,9 +28,8 @@ def placeholders(settings: Any, where: str = "") -> Iterator[str]:
 
 def main(argv: list[str]) -> int:
     [stage] = argv
-    stages = stage_names()
-    if stage not in stages:
-        print(f"{SETTINGS_FILE.name} has no stage {stage!r}; its stages: {', '.join(stages)}", file=sys.stderr)
+    if missing := no_such_stage(stage):
+        print(missing, file=sys.stderr)
         return 2
     unfilled = list(placeholders(zappa_stage(stage).stage_config))
     for name in unfilled:
