@@ -229,7 +229,7 @@ def _line_break(event: Mapping[str, Any], fields: tuple[str, ...]) -> str | None
         # One join in C over every name and value; the loop below runs only for an event found wrong.
         texts = headers.values() if field == "headers" else chain.from_iterable(headers.values())
         joined = "".join(chain(headers, texts))
-        if "\n" in joined or "\r" in joined or "\0" in joined:
+        if _forbidden(joined):
             for name, value in headers.items():
                 if any(_forbidden(text) for text in (name, *([value] if isinstance(value, str) else value))):
                     shown = name.encode("unicode-escape").decode()  # the name itself may hold them

@@ -180,7 +180,8 @@ def _resource_paths(app: Flask) -> dict[str, tuple[str, dict[str, str]]]:
     resources: dict[str, tuple[str, dict[str, str]]] = {}
     for rule in app.url_map.iter_rules():
         greedy = {name for name, converter in rule._converters.items() if not converter.part_isolating}
-        segments = [segment for segment in openapi_path(rule).split("/") if segment]
+        path = openapi_path(rule)
+        segments = [segment for segment in path.split("/") if segment]
         renamed: dict[str, str] = {}
         for position, segment in enumerate(segments):
             found = VARIABLE.findall(segment)
@@ -191,7 +192,7 @@ def _resource_paths(app: Flask) -> dict[str, tuple[str, dict[str, str]]]:
                     raise ExportError(f"{rule.rule}: API Gateway takes a greedy path variable only as the last segment")
                 segments[position] = GREEDY
                 renamed[found[0]] = GREEDY_PARAMETER
-        resources[openapi_path(rule)] = ("/" + "/".join(segments), renamed)
+        resources[path] = ("/" + "/".join(segments), renamed)
     return resources
 
 
