@@ -34,6 +34,8 @@ ZAPPA_CLI ?= $(BIN)/zappa
 ZAPPA := VIRTUAL_ENV=$(abspath $(PACKAGE_VENV)) $(ZAPPA_CLI)
 # Only the app's own dependencies; keeps the dev tools if `make test` installed them.
 SYNC_RUNTIME := $(UV) sync --locked --quiet --inexact --no-default-groups --python $(PYTHON3)
+# The app's dependencies and what deploying needs beyond them (slack-sdk): the `deploy` group, never packaged.
+SYNC_DEPLOY := $(SYNC_RUNTIME) --group deploy
 
 EMPTY :=
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
@@ -50,7 +52,8 @@ $(error Python $(PYTHON_VERSION) is missing)
 endif
 endif
 
-.PHONY: run run-gateway test test-quick fuzz contract openapi lint format venv package-venv check-settings package deploy smoke bench clean
+.PHONY: run run-gateway test test-quick fuzz contract openapi lint format venv package-venv check-settings package deploy smoke \
+	certify notify bench clean
 
 $(UV): requirements-uv.txt
 	$(PYTHON3) -m venv --without-pip $(UV_VENV)
@@ -86,10 +89,11 @@ run: $(UV)
 
 ## run-gateway: serve STAGE through Zappa's Lambda handler as API Gateway would, on http://127.0.0.1:8000/$(STAGE)/
 ##              (a REST API; HTTP_API=1 for an HTTP API's payload 2.0 events; PACKAGED=1 to build
-##              dist/loopback-$(STAGE).zip first and run that package as Lambda would, not the source tree)
+##              dist/loopback-$(STAGE).zip first and run that package as Lambda would, not the source tree;
+##              CUSTOM_DOMAIN=1 to serve it as reached through its custom domain, at http://127.0.0.1:8000/)
 run-gateway: venv $(if $(PACKAGED),package)
 	$(BIN)/python -m local_gateway --stage $(STAGE) --host $(HOST) --port $(GATEWAY_PORT) \
-		$(if $(HTTP_API),--http-api) $(if $(PACKAGED),--package $(PACKAGE))
+		$(if $(HTTP_API),--http-api) $(if $(PACKAGED),--package $(PACKAGE)) $(if $(CUSTOM_DOMAIN),--custom-domain)
 
 ## test: lint, check formatting, run every test
 test: venv package-venv lint
@@ -152,6 +156,19 @@ deploy: check-settings
 smoke: $(UV)
 	$(SYNC_RUNTIME)
 	$(BIN)/python deploy/smoke.py $(STAGE)
+
+## certify: create STAGE's custom domain (its "domain", with the ACM certificate "certificate_arn") in API Gateway, map
+##          it to the stage and, with "route53_enabled", point its DNS record at it; again after a change, to update it
+certify: check-settings
+	$(ZAPPA) certify $(STAGE) --yes
+
+## notify: post EVENT (deployed, deploy-failed, rolled-back, ci-failed) for STAGE to the Slack incoming webhook in
+##         $$SLACK_WEBHOOK_URL, with DETAIL; posts nothing without it, and never fails
+# DETAIL reaches the command through the environment, so that no quote or `$` in it reaches the shell.
+notify: export DETAIL ?=
+notify: $(UV)
+	$(SYNC_DEPLOY)
+	$(BIN)/python -m deploy.notify $(EVENT) --stage $(STAGE) --detail "$$DETAIL"
 
 ## openapi: write dist/openapi-$(STAGE).json, the OpenAPI description with API Gateway's extensions for STAGE
 ##          (each operation an aws_proxy integration to STAGE's function), to create or update its REST API from
