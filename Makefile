@@ -141,21 +141,24 @@ package: $(PACKAGE_VENV)/.installed
 	$(ZAPPA) package $(STAGE) -o $(PACKAGE)
 	$(BIN)/python deploy/bytecode.py $(PACKAGE)
 
-## deploy: check STAGE's settings, then deploy its package the first time and update it after that,
-##         then apply its cost guards and log retention (deploy/guards.py)
+## deploy: check STAGE's settings, build its package, deploy it the first time and update it after that, apply its
+##         cost guards and log retention (deploy/guards.py), then smoke-check it (deploy/smoke.py); when the check
+##         fails, roll it back to the version before (`zappa rollback STAGE -n 1`) and fail. Each outcome is posted to
+##         Slack when SLACK_WEBHOOK_URL is set (deploy/release.py, deploy/notify.py). SMOKE_URL: check that URL instead
+##         of the stage's API Gateway URL
 deploy: check-settings
+	$(SYNC_DEPLOY)
 	$(BIN)/python -m deploy.guards --check $(STAGE)
-	$(MAKE) --no-print-directory package STAGE=$(STAGE)
-	@# A first deploy creates the function and its API (from a package Zappa builds itself); every deploy then
-	@# uploads the package above.
-	$(ZAPPA) status $(STAGE) > /dev/null || $(ZAPPA) deploy $(STAGE)
-	$(ZAPPA) update $(STAGE) -z $(PACKAGE)
-	$(BIN)/python -m deploy.guards $(STAGE)
+	$(MAKE) --no-print-directory package STAGE=$(STAGE) || \
+		{ $(BIN)/python -m deploy.notify deploy-failed --stage $(STAGE) --detail "make package failed"; exit 1; }
+	$(BIN)/python -m deploy.release $(STAGE) --package $(PACKAGE) --zappa "$(ZAPPA_CLI)" --venv $(PACKAGE_VENV) \
+		$(if $(SMOKE_URL),--smoke-url "$(SMOKE_URL)")
 
-## smoke: GET /health of the deployed STAGE; fails unless it answers 200 with that stage
+## smoke: check the deployed STAGE as `make deploy` does after each deploy: GET /health, and a POST to the loopback
+##        (deploy/smoke.py); fails unless both answer as STAGE should
 smoke: $(UV)
 	$(SYNC_RUNTIME)
-	$(BIN)/python deploy/smoke.py $(STAGE)
+	$(BIN)/python -m deploy.smoke $(STAGE) $(if $(SMOKE_URL),--url "$(SMOKE_URL)")
 
 ## certify: create STAGE's custom domain (its "domain", with the ACM certificate "certificate_arn") in API Gateway, map
 ##          it to the stage and, with "route53_enabled", point its DNS record at it; again after a change, to update it
@@ -164,11 +167,11 @@ certify: check-settings
 
 ## notify: post EVENT (deployed, deploy-failed, rolled-back, ci-failed) for STAGE to the Slack incoming webhook in
 ##         $$SLACK_WEBHOOK_URL, with DETAIL; posts nothing without it, and never fails
-# DETAIL reaches the command through the environment, so that no quote or `$` in it reaches the shell.
-notify: export DETAIL ?=
+# DETAIL reaches the command through the environment, as given: make expands no `$` in it, the shell no quote.
+notify: override export DETAIL := $(value DETAIL)
 notify: $(UV)
 	$(SYNC_DEPLOY)
-	$(BIN)/python -m deploy.notify $(EVENT) --stage $(STAGE) --detail "$$DETAIL"
+	$(BIN)/python -m deploy.notify $(EVENT) --stage "$(STAGE)" --detail "$$DETAIL"
 
 ## openapi: write dist/openapi-$(STAGE).json, the OpenAPI description with API Gateway's extensions for STAGE
 ##          (each operation an aws_proxy integration to STAGE's function), to create or update its REST API from

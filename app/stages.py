@@ -99,6 +99,13 @@ def no_such_stage(stage: str, settings_file: Path | None = None) -> str | None:
     return f"{(settings_file or SETTINGS_FILE).name} has no stage {stage!r}; its stages: {', '.join(stages)}"
 
 
+def deployed_settings(stage: str, settings_file: Path = SETTINGS_FILE) -> dict[str, Any]:
+    """The app's config keys that ``stage``'s deployed function gets from its settings (``LOOPBACK_<KEY>`` → KEY),
+    parsed as the app parses them: no variable of this process counts."""
+    environment = deployed_function(stage, settings_file).environment
+    return {name[len(PREFIX) :]: _parsed(value) for name, value in environment.items() if name.startswith(PREFIX)}
+
+
 def deployed_function(stage: str, settings_file: Path = SETTINGS_FILE) -> Function:
     """``stage``'s function as Zappa's own loader reads zappa_settings.json (``extends`` and defaults applied)."""
     cli = zappa_stage(stage, Path(settings_file))

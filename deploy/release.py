@@ -1,0 +1,154 @@
+"""``python -m deploy.release STAGE --package ZIP``: `make deploy`'s steps once the package is built.
+
+1. ``zappa deploy STAGE`` the first time (``zappa status STAGE`` fails), then ``zappa update STAGE -z ZIP``;
+2. the stage's cost guards (deploy/guards.py);
+3. the smoke check (deploy/smoke.py) through the stage's URL;
+4. when the check fails, ``zappa rollback STAGE -n 1``: the function's code goes back to the version before this
+   deploy, checked by its SHA-256 (Zappa's rollback reports success even when it did nothing). A first deploy has
+   nothing to roll back to: it stays, and the notice says so.
+
+Each outcome is posted to Slack (deploy/notify.py): deployed, deploy failed, rolled back. Exits 0 only when the
+stage was deployed and passed its smoke check.
+"""
+
+import argparse
+import json
+import logging
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from app.stages import no_such_stage, zappa_stage
+from deploy import notify, smoke
+
+
+class StepError(Exception):
+    """A step of the deploy failed; the message says which, and how."""
+
+
+class Zappa:
+    """Zappa's CLI, packaging the stage's package virtualenv (Zappa packages the virtualenv VIRTUAL_ENV names)."""
+
+    def __init__(self, command: str, venv: Path) -> None:
+        self.command, self.environment = shlex.split(command), {**os.environ, "VIRTUAL_ENV": str(venv.resolve())}
+
+    def run(self, *args: str, quiet: bool = False) -> subprocess.CompletedProcess:
+        print(f"$ zappa {' '.join(args)}", flush=True)
+        return subprocess.run(  # noqa: S603 - Zappa's CLI, with arguments made here
+            [*self.command, *args], env=self.environment, capture_output=quiet, text=True, check=False
+        )
+
+    def step(self, *args: str) -> None:
+        if self.run(*args).returncode != 0:
+            raise StepError(f"zappa {' '.join(args)} failed")
+
+    def status(self, stage: str) -> dict[str, Any] | None:
+        """``zappa status STAGE --json``'s answer; None while the stage is not deployed."""
+        result = self.run("status", stage, "--json", quiet=True)
+        return json.loads(result.stdout) if result.returncode == 0 else None
+
+
+def published_versions(function: Any, name: str) -> list[dict[str, Any]]:
+    """The function's published versions, newest first (ListVersionsByFunction, every page)."""
+    pages = function.get_paginator("list_versions_by_function").paginate(FunctionName=name)
+    versions = [version for page in pages for version in page["Versions"] if version["Version"] != "$LATEST"]
+    return sorted(versions, key=lambda version: int(version["Version"]), reverse=True)
+
+
+def roll_back(zappa: Zappa, function: Any, name: str, stage: str) -> str:
+    """``zappa rollback STAGE -n 1``, then check that the function runs the code of the version before this deploy."""
+    before = published_versions(function, name)
+    if len(before) < 2:
+        raise StepError(f"{name} has no version before this deploy to roll back to")
+    previous = before[1]
+    zappa.step("rollback", stage, "-n", "1")
+    now = function.get_function_configuration(FunctionName=name)
+    if now["CodeSha256"] != previous["CodeSha256"]:
+        raise StepError(f"zappa rollback {stage} -n 1 left {name} on other code than version {previous['Version']}")
+    restored = published_versions(function, name)[0]["Version"]
+    return f"{restored}, the code of version {previous['Version']}"
+
+
+def release(stage: str, package: Path, zappa: Zappa, smoke_url: str | None = None) -> int:
+    settings = zappa_stage(stage)
+    name = settings.lambda_name
+    function = boto3.client("lambda", region_name=settings.aws_region)
+    said = {"stage": stage, "commit": notify.commit(), "trigger": notify.trigger()}
+    first = zappa.status(stage) is None
+    try:
+        if first:
+            zappa.step("deploy", stage)
+        zappa.step("update", stage, "-z", str(package))
+        guards = subprocess.run([sys.executable, "-m", "deploy.guards", stage], check=False)  # noqa: S603 - this Python
+        if guards.returncode != 0:
+            raise StepError(f"python -m deploy.guards {stage} failed")
+        status = zappa.status(stage) or {}
+        # The custom domain when the stage has one (Zappa's status says "None Supplied" otherwise).
+        domain = status.get("Domain URL", "")
+        said["url"] = domain if domain.startswith("https://") else status.get(smoke.STATUS_URL_KEY, "")
+        said["version"] = version = published_versions(function, name)[0]["Version"]
+    except StepError as failed:
+        notify.post(notify.Notice("deploy-failed", **said, detail=str(failed)))
+        print(f"deploy failed: {failed}", file=sys.stderr)
+        return 1
+    try:
+        summary = smoke.check(smoke_url or smoke.api_url(status), stage)
+    except smoke.SmokeError as error:
+        print(f"smoke check failed: {error}", file=sys.stderr)
+        return undo(zappa, function, name, stage, first, said, f"failed: {error}", version)
+    print(f"smoke check passed: {summary}")
+    notify.post(notify.Notice("deployed", **said, smoke=f"passed: {summary}"))
+    return 0
+
+
+def undo(
+    zappa: Zappa,
+    function: Any,
+    name: str,
+    stage: str,
+    first: bool,
+    said: dict[str, str],
+    smoke_result: str,
+    version: str,
+) -> int:
+    """After a failed smoke check: roll back (not after a first deploy), post what happened, and fail."""
+    if first:
+        detail = f"first deploy of {stage}: nothing to roll back to; `zappa undeploy {stage}` removes it"
+        notify.post(notify.Notice("deploy-failed", **said, smoke=smoke_result, detail=detail))
+        print(detail, file=sys.stderr)
+        return 1
+    try:
+        restored = roll_back(zappa, function, name, stage)
+    except StepError as failed:
+        detail = f"the rollback failed too: {failed}"
+        notify.post(notify.Notice("deploy-failed", **said, smoke=smoke_result, detail=detail))
+        print(detail, file=sys.stderr)
+        return 1
+    detail = f"version {version} failed its smoke check; {name} now runs version {restored}"
+    notify.post(notify.Notice("rolled-back", **{**said, "version": restored}, smoke=smoke_result, detail=detail))
+    print(f"rolled back: {detail}", file=sys.stderr)
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m deploy.release", description=__doc__.splitlines()[0])
+    parser.add_argument("stage")
+    parser.add_argument("--package", type=Path, required=True, help="the package `make package` built")
+    parser.add_argument("--zappa", default="zappa", help="the command that runs Zappa's CLI")
+    parser.add_argument("--venv", type=Path, required=True, help="the package virtualenv of the stage's architecture")
+    parser.add_argument("--smoke-url", help="smoke-check this URL instead of the stage's API Gateway URL")
+    args = parser.parse_args(argv)
+    if missing := no_such_stage(args.stage):
+        print(missing, file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    return release(args.stage, args.package, Zappa(args.zappa, args.venv), args.smoke_url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
