@@ -92,12 +92,15 @@ def release(stage: str, package: Path, zappa: Zappa, smoke_url: str | None = Non
         domain = status.get("Domain URL", "")
         said["url"] = domain if domain.startswith("https://") else status.get(smoke.STATUS_URL_KEY, "")
         said["version"] = version = published_versions(function, name)[0]["Version"]
+        url = smoke_url or status.get(smoke.STATUS_URL_KEY)
+        if not url:  # an API of the team's own (apigateway_enabled false): Zappa knows no URL of it
+            raise StepError(f"zappa status {stage} names no URL to smoke-check: give it with SMOKE_URL")
     except StepError as failed:
         notify.post(notify.Notice("deploy-failed", **said, detail=str(failed)))
         print(f"deploy failed: {failed}", file=sys.stderr)
         return 1
     try:
-        summary = smoke.check(smoke_url or smoke.api_url(status), stage)
+        summary = smoke.check(url, stage)
     except smoke.SmokeError as error:
         print(f"smoke check failed: {error}", file=sys.stderr)
         return undo(zappa, function, name, stage, first, said, f"failed: {error}", version)

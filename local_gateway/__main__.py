@@ -11,7 +11,7 @@ from .events import HTTP_API, REST, Api
 from .function import IDLE_SECONDS, LambdaFunction
 from .runtime import package_code, package_stage, source_code
 from .server import Gateway, serve
-from .settings import SETTINGS_FILE, function_config
+from .settings import SETTINGS_FILE, custom_domain, function_config
 
 DEFAULT_STAGE = "dev"
 
@@ -23,6 +23,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--http-api", action="store_true", help="act as an HTTP API (payload 2.0); default: a REST API (payload 1.0)"
+    )
+    parser.add_argument(
+        "--custom-domain",
+        action="store_true",
+        help="serve the stage as reached through its custom domain (its `domain`, else the Host sent), "
+        "with no stage in the path: http://HOST:PORT/health",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
@@ -63,7 +69,11 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"{args.package} was built for stage {built_for!r}, not {args.stage!r}")
         stage = built_for
     config = function_config(stage, args.settings.resolve())
-    api = Api(stage, HTTP_API if args.http_api else REST, region=config.region)
+    try:
+        domain = custom_domain(stage, args.settings.resolve()) if args.custom_domain else None
+    except ValueError as error:
+        parser.exit(2, f"{parser.prog}: {error}\n")
+    api = Api(stage, HTTP_API if args.http_api else REST, region=config.region, custom_domain=domain)
     # Stopped by Ctrl-C or SIGTERM, the server still stops its worker processes on the way out.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with contextlib.suppress(KeyboardInterrupt), contextlib.ExitStack() as stack:

@@ -20,6 +20,21 @@ us-west-2, July 2026):
   ``a%2Bb`` → ``a+b``).
 - HTTP API: ``rawQueryString`` is the query as sent, ``queryStringParameters`` form-decoded; but
   ``rawPath`` (and ``requestContext.http.path``) is decoded, twice (``http_api_raw_path``).
+
+Through a custom domain (``CustomDomain``) the client names no stage: ``zappa certify`` maps the
+domain to the stage with the base path "(none)", so every path on the domain is the stage's. The
+developer guide says how such a request is routed ("Use API mappings to connect API stages to a custom
+domain name for REST APIs": the stage's resource for the path after the mapping's base path) and, in
+its variable reference, that ``$context.domainName`` is "the full domain name used to invoke the API"
+("the same as the incoming Host header") and ``$context.domainPrefix`` its first label. What the
+event's paths hold then, the guides do not show; LocalStack compared the events AWS delivers for its
+parity with AWS (https://github.com/localstack/localstack/issues/12295, pull request 12296, REST APIs,
+February 2025): for a mapping that names the stage, ``path`` and ``requestContext.path`` are both the
+path the client sent on the domain, with no stage (``/<base path>/example/v1``; under "(none)", the
+path as sent). An HTTP API's ``rawPath`` is then the path as sent too, as Zappa's handler reads it
+(zappa/handler.py: a ``rawPath`` without the stage is a custom domain's). Under a base path the
+function's ``path`` keeps the base path, which the guides do not describe: the gateway refuses to serve
+such a mapping (``settings.custom_domain``).
 """
 
 import base64
@@ -57,13 +72,21 @@ class HttpRequest:
 
 
 @dataclass(frozen=True)
+class CustomDomain:
+    """A custom domain mapped to the stage with no base path, as ``zappa certify`` maps a stage's ``domain``."""
+
+    name: str | None = None  # None: whatever Host the client sent
+
+
+@dataclass(frozen=True)
 class Api:
-    """The API Gateway stage in front of the function."""
+    """The API Gateway stage in front of the function, reached at its own URL or through ``custom_domain``."""
 
     stage: str
     payload_version: Literal["1.0", "2.0"] = REST
     region: str = "ap-northeast-2"
     api_id: str = LOCAL_API_ID
+    custom_domain: CustomDomain | None = None
 
     @property
     def is_rest(self) -> bool:
@@ -79,8 +102,18 @@ class Api:
         """The API's URL on AWS, without the stage."""
         return f"https://{self.domain}"
 
+    def domain_reached(self, client_host: str | None) -> str:
+        """The domain a client that sent ``client_host`` reached: the Host the function receives."""
+        if self.custom_domain is None:
+            return self.domain
+        # A client that sent no Host (HTTP/1.0) reached this machine.
+        return self.custom_domain.name or client_host or "localhost"
+
     def path_in_stage(self, path: str) -> str | None:
-        """The path after the stage prefix (``/dev/a`` → ``/a``), or None outside the stage."""
+        """The path after the stage prefix (``/dev/a`` → ``/a``), or None outside the stage; through the
+        custom domain, the path as it is (``/dev/a`` is the stage's ``/dev/a``)."""
+        if self.custom_domain is not None:
+            return path
         prefix = f"/{self.stage}"
         if path == prefix:
             return "/"
@@ -101,7 +134,8 @@ class RefusedPathError(ValueError):
 
 
 def proxy_event(request: HttpRequest, api: Api, client: Client = Client()) -> dict[str, Any]:
-    """The event ``api`` sends its Lambda integration for ``request`` (target with the stage prefix).
+    """The event ``api`` sends its Lambda integration for ``request`` (target with the stage prefix, but
+    through the custom domain).
 
     Raises ``ValueError`` for a path outside the stage, ``RefusedPathError`` for one an HTTP API refuses.
     """
@@ -142,6 +176,7 @@ def _rest_event(
     # Values form-decoded; the path stays percent-encoded. A byte that is not UTF-8 becomes U+FFFD, as
     # UTF-8 decoders replace one (no capture has such a byte).
     multi_query = _grouped(parse_qsl(query, keep_blank_values=True))
+    domain = api.domain_reached(_last(request.headers, "host"))
     resource = "/" if path == "/" else "/{proxy+}"
     return {
         "resource": resource,
@@ -159,11 +194,12 @@ def _rest_event(
             "httpMethod": request.method,
             "extendedRequestId": _short_id(),
             "requestTime": time.strftime(REQUEST_TIME_FORMAT, time.gmtime(now)),
-            "path": f"/{api.stage}{path}",
+            # The path the client sent: with the stage at the API's own URL, without it through the custom domain.
+            "path": path if api.custom_domain else f"/{api.stage}{path}",
             "accountId": LOCAL_ACCOUNT_ID,
             "protocol": "HTTP/1.1",
             "stage": api.stage,
-            "domainPrefix": api.api_id,
+            "domainPrefix": domain.split(".", 1)[0],
             "requestTimeEpoch": int(now * 1000),
             "requestId": str(uuid.uuid4()),
             "identity": {
@@ -180,7 +216,7 @@ def _rest_event(
                 "userAgent": _last(request.headers, "user-agent"),
                 "user": None,
             },
-            "domainName": api.domain,
+            "domainName": domain,
             "apiId": api.api_id,
         },
         # Binary media type */*: API Gateway base64-encodes every body.
@@ -198,6 +234,7 @@ def _http_api_event(
     cookies = [part.strip() for value in grouped.pop("cookie", []) for part in value.split(";") if part.strip()]
     query_values = _grouped(parse_qsl(query, keep_blank_values=True))
     text_body = _is_text(grouped.get("content-type", [""])[-1], request.body)
+    domain = api.domain_reached(_last(request.headers, "host"))
     event: dict[str, Any] = {
         "version": HTTP_API,
         "routeKey": "$default",
@@ -212,8 +249,8 @@ def _http_api_event(
     event["requestContext"] = {
         "accountId": LOCAL_ACCOUNT_ID,
         "apiId": api.api_id,
-        "domainName": api.domain,
-        "domainPrefix": api.api_id,
+        "domainName": domain,
+        "domainPrefix": domain.split(".", 1)[0],
         "http": {
             "method": request.method,
             "path": raw_path,
@@ -234,11 +271,12 @@ def _http_api_event(
 
 
 def _as_forwarded(headers: list[tuple[str, str]], api: Api, client: Client, now: float) -> list[tuple[str, str]]:
-    """The client's headers as API Gateway passes them on: Host names the API's domain, and the client's
-    address, port and scheme and a trace id are added.
+    """The client's headers as API Gateway passes them on: Host names the domain the client reached, and
+    the client's address, port and scheme and a trace id are added.
 
     API Gateway sets these itself; a client's X-Forwarded-For is kept at the front of the new one. Zappa's
-    handler adds the stage to the app's URLs (SCRIPT_NAME) only for a Host under amazonaws.com.
+    handler adds the stage to the app's URLs (SCRIPT_NAME) only for a Host under amazonaws.com: not for
+    the custom domain's, whose URLs have no stage.
     """
     forwarded_for = _last(headers, "x-forwarded-for")
     added = [
@@ -249,7 +287,7 @@ def _as_forwarded(headers: list[tuple[str, str]], api: Api, client: Client, now:
     ]
     replaced = {"host", *(name.lower() for name, _ in added)}
     kept = [(name, value) for name, value in headers if name.lower() not in replaced]
-    forwarded = [("Host", api.domain), *kept, *added]
+    forwarded = [("Host", api.domain_reached(_last(headers, "host"))), *kept, *added]
     return forwarded if api.is_rest else [(name.lower(), value) for name, value in forwarded]
 
 

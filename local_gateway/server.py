@@ -53,8 +53,10 @@ class Gateway:
         reason = http.client.responses.get(answer.status, "")
         response = Response(answer.body, status=f"{answer.status} {reason}".strip())
         response.headers.clear()
-        local_url = f"http://{environ.get('HTTP_HOST') or _server_address(environ)}"
-        for name, value in with_local_location([*answer.headers, *added_headers], self.api.url, local_url):
+        client_host = environ.get("HTTP_HOST")
+        local_url = f"http://{client_host or _server_address(environ)}"
+        api_url = f"https://{self.api.domain_reached(client_host)}"
+        for name, value in with_local_location([*answer.headers, *added_headers], api_url, local_url):
             response.headers.add(name, value)
         return response(environ, start_response)
 
@@ -136,11 +138,17 @@ def _log(message: str) -> None:
 def serve(gateway: Gateway, host: str, port: int) -> None:
     """Serve ``gateway`` until interrupted, one thread per connection."""
     server = make_server(host, port, gateway, threaded=True, request_handler=HeadersAsSentHandler)
-    kind = "REST API (payload 1.0)" if gateway.api.is_rest else "HTTP API (payload 2.0)"
+    api = gateway.api
+    kind = "REST API (payload 1.0)" if api.is_rest else "HTTP API (payload 2.0)"
     config = gateway.function.config
     function = gateway.function
+    if api.custom_domain is None:
+        reached = f"stage {api.stage}: http://{host}:{server.port}/{api.stage}/"
+    else:
+        domain = api.custom_domain.name or "the Host each client sends"
+        reached = f"stage {api.stage} through its custom domain ({domain}): http://{host}:{server.port}/"
     _log(
-        f"Local API Gateway, {kind}, stage {gateway.api.stage}: http://{host}:{server.port}/{gateway.api.stage}/\n"
+        f"Local API Gateway, {kind}, {reached}\n"
         f"  function {config.name} through Zappa's handler, from {function.code.origin}: memory {config.memory_mb} MB, "
         f"timeout {config.timeout_seconds} s, integration timeout {gateway.integration_timeout:g} s, "
         f"concurrency {function.concurrency}, idle environments stopped after {function.idle_seconds:g} s"

@@ -4,10 +4,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.stages import SETTINGS_FILE, Function, deployed_function, zappa_stage
+from deploy.placeholders import PLACEHOLDER
 
-from .events import LOCAL_ACCOUNT_ID
+from .events import LOCAL_ACCOUNT_ID, CustomDomain
 
-__all__ = ["DEFAULT_CONCURRENCY", "SETTINGS_FILE", "FunctionConfig", "function_config", "lambda_environment"]
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "SETTINGS_FILE",
+    "FunctionConfig",
+    "custom_domain",
+    "function_config",
+    "lambda_environment",
+]
 
 # Execution environments for a stage that reserves no concurrency. On AWS such a function shares the
 # account's unreserved pool (1,000 by default); here each environment is a Python process of tens of MB,
@@ -41,6 +49,20 @@ def function_config(stage: str, settings_file: Path = SETTINGS_FILE) -> Function
         settings_module=cli.get_zappa_settings_string(),
         reserved_concurrency=None if reserved is None else int(reserved),
     )
+
+
+def custom_domain(stage: str, settings_file: Path = SETTINGS_FILE) -> CustomDomain:
+    """The custom domain ``zappa certify`` maps to ``stage``: its ``domain``, unless unset or still a placeholder
+    (then whatever Host the client sends). Raises ``ValueError`` for a stage with a ``base_path``: AWS's guides do
+    not say what path the function receives under one (events.py)."""
+    cli = zappa_stage(stage, Path(settings_file))
+    if cli.base_path:
+        raise ValueError(
+            f"stage {stage!r} maps its custom domain under base_path {cli.base_path!r}; --custom-domain serves "
+            "only a domain mapped with no base_path"
+        )
+    domain = cli.domain
+    return CustomDomain(domain if domain and PLACEHOLDER not in domain else None)
 
 
 def lambda_environment(function: Function, log_stream: str) -> dict[str, str]:

@@ -23,6 +23,7 @@ from tests.support import PROJECT_ROOT
 from tests.support.aws_emulator import Emulator, running_emulator
 from tests.support.checkout import Checkout, copy_project
 from tests.support.deploy_tools import create_execution_role, iam_action, policy_allows
+from tests.support.local_server import dev_server
 from tests.support.readme import Block, blocks, section
 from tests.support.stage_settings import STAGES, change_stages, settings_copy, stage_settings
 
@@ -124,8 +125,8 @@ def assert_calls_allowed_by_the_deployer_policy(calls: Path, also: frozenset[str
 def test_switching_prod_on_as_the_readme_says(tmp_path):
     settings, commands = readme_steps()
     assert commands == ["make deploy STAGE=prod", "zappa unschedule prod"]
-    with running_emulator() as emulator:
-        checkout = Checkout(copy_project(tmp_path / "loopback"), emulator)
+    with running_emulator() as emulator, dev_server("prod") as prod:
+        checkout = Checkout(copy_project(tmp_path / "loopback"), emulator, f"http://127.0.0.1:{prod.port}")
         create_execution_role(checkout.root, emulator.environment(), "prod")
         name = stage_settings("prod", checkout.root / "zappa_settings.json").lambda_name
         lambda_client, events = emulator.client("lambda"), emulator.client("events")
@@ -167,8 +168,8 @@ def test_a_first_deploy_of_a_snap_started_prod(tmp_path):
     """A new account's first `make deploy` with SnapStart already on: `zappa deploy` creates the function with it
     and the alias at once, and the stack's API calls the alias."""
     settings, _ = readme_steps()
-    with running_emulator() as emulator:
-        checkout = Checkout(copy_project(tmp_path / "loopback"), emulator)
+    with running_emulator() as emulator, dev_server("prod") as prod:
+        checkout = Checkout(copy_project(tmp_path / "loopback"), emulator, f"http://127.0.0.1:{prod.port}")
         create_execution_role(checkout.root, emulator.environment(), "prod")
         with_snap_start(checkout.root / "zappa_settings.json")
         name = stage_settings("prod", checkout.root / "zappa_settings.json").lambda_name

@@ -30,11 +30,17 @@ class Checkout:
     README has them run: `make` with this run's tools, `zappa` from .venv on .venv-package (both through
     tests/support/zappa_cli.py: offline, every AWS call recorded)."""
 
-    def __init__(self, root: Path, emulator: Emulator) -> None:
+    def __init__(self, root: Path, emulator: Emulator, smoke_url: str | None = None) -> None:
+        """``smoke_url``: where `make deploy` smoke-checks the stage (moto runs no function): the stage served on
+        127.0.0.1 (tests/support/local_server.py)."""
         self.root = root
         self.calls, self.off_machine = root.parent / "aws-calls.txt", root.parent / "off-machine.log"
         # After a deploy Zappa GETs the stage's amazonaws.com URL (touch): off this machine.
-        test_settings = {stage: {"s3_bucket": f"loopback-test-deploys-{stage}", "touch": False} for stage in STAGES}
+        # prod's custom domain is a placeholder: the copy deploys without one (null is Zappa's "not set").
+        no_domain = dict.fromkeys(("domain", "certificate_arn", "route53_enabled"))
+        test_settings = {
+            stage: {"s3_bucket": f"loopback-test-deploys-{stage}", "touch": False, **no_domain} for stage in STAGES
+        }
         change_stages(root / "zappa_settings.json", test_settings)
         shims = root.parent / "bin"
         shims.mkdir()
@@ -49,6 +55,7 @@ class Checkout:
             "VIRTUAL_ENV": str(root / ".venv-package"),
             "LOOPBACK_AWS_CALLS": str(self.calls),
             "LOOPBACK_OFFLINE_LOG": str(self.off_machine),
+            **({"SMOKE_URL": smoke_url} if smoke_url else {}),
         }
 
     def run(self, command: str) -> subprocess.CompletedProcess:

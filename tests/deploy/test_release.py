@@ -1,0 +1,161 @@
+"""`make deploy`'s release (deploy/release.py) against moto's server: deploy or update, smoke check, rollback on a
+failed check, and the Slack notice of each outcome, received by a real HTTP receiver on 127.0.0.1.
+
+moto cannot run the function, so the smoke check is driven against the app served on 127.0.0.1 (`SMOKE_URL`): as
+`make run` serves the stage, for a good deploy; with the stage's masking switched off, for a deploy that broke it.
+"""
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.aws_emulator import Emulator, running_emulator
+from tests.support.checkout import Checkout, copy_project
+from tests.support.deploy_tools import create_execution_role
+from tests.support.local_server import dev_server
+from tests.support.slack_receiver import slack_receiver
+from tests.support.stage_settings import stage_settings
+
+pytestmark = pytest.mark.slow
+
+STAGE = "prod"
+# A GitHub Actions run (GitHub Docs, "Variables", default environment variables): what the notice names.
+GITHUB_RUN = {
+    "GITHUB_ACTIONS": "true",
+    "GITHUB_SERVER_URL": "https://github.com",
+    "GITHUB_REPOSITORY": "octo-org/loopback",
+    "GITHUB_RUN_ID": "1658821493",
+    "GITHUB_SHA": "ffac537e6cbbf934b08745a378932722df287a53",
+    "GITHUB_ACTOR": "octocat",
+    "GITHUB_EVENT_NAME": "push",
+    "GITHUB_REF_NAME": "main",
+}
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    with running_emulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="module")
+def checkout(emulator, tmp_path_factory) -> Checkout:
+    checkout = Checkout(copy_project(tmp_path_factory.mktemp("release") / "loopback"), emulator)
+    checkout.environment.update(GITHUB_RUN)
+    create_execution_role(checkout.root, emulator.environment(), STAGE)
+    return checkout
+
+
+@contextmanager
+def stage_server(masking: str | None = None) -> Iterator[str]:
+    """The stage as `make run` serves it; ``masking`` overrides its LOOPBACK_MASK_SENSITIVE_HEADERS."""
+    override = {} if masking is None else {"LOOPBACK_MASK_SENSITIVE_HEADERS": masking}
+    with dev_server(STAGE, override) as served:
+        yield f"http://127.0.0.1:{served.port}"
+
+
+def make_deploy(checkout: Checkout, smoke_url: str, webhook: str) -> subprocess.CompletedProcess:
+    environment = {**checkout.environment, "SLACK_WEBHOOK_URL": webhook}
+    command = ["make", "--no-print-directory", "deploy", f"STAGE={STAGE}", f"SMOKE_URL={smoke_url}"]
+    result = subprocess.run(command, cwd=checkout.root, env=environment, capture_output=True, text=True, timeout=900)
+    sys.stdout.write(f"$ {' '.join(command)}\n{result.stdout}{result.stderr}")
+    attempts = checkout.off_machine.read_text() if checkout.off_machine.exists() else ""
+    assert not attempts, f"make deploy tried to leave this machine:\n{attempts}"
+    return result
+
+
+def function_state(emulator: Emulator, name: str) -> tuple[str, list[dict[str, Any]]]:
+    """$LATEST's CodeSha256, and the published versions, newest first."""
+    lambda_client = emulator.client("lambda")
+    latest = lambda_client.get_function_configuration(FunctionName=name)["CodeSha256"]
+    versions = lambda_client.list_versions_by_function(FunctionName=name)["Versions"]
+    published = [version for version in versions if version["Version"] != "$LATEST"]
+    return latest, sorted(published, key=lambda version: int(version["Version"]), reverse=True)
+
+
+def fields(payload: dict[str, Any]) -> dict[str, str]:
+    """The notice's fields, by name, from its Block Kit section."""
+    shown = {}
+    for block in payload["blocks"]:
+        for field in block.get("fields", []):
+            name, value = field["text"].split("\n", 1)
+            shown[name.strip("*")] = value
+    return shown
+
+
+def change_the_code(project: Path) -> None:
+    """A new commit's code: the next deploy's package differs from the one deployed."""
+    health = project / "app" / "health.py"
+    health.write_text(health.read_text() + "\n# changed for the next deploy\n")
+
+
+def test_a_deploy_that_fails_its_smoke_check_is_rolled_back_and_posted(emulator, checkout):
+    name = stage_settings(STAGE, checkout.root / "zappa_settings.json").lambda_name
+    with slack_receiver() as slack, stage_server() as good, stage_server(masking="false") as unmasked:
+        # A first deploy that fails its check stays (nothing to roll back to) and says so.
+        first = make_deploy(checkout, unmasked, slack.url)
+        assert first.returncode != 0
+        assert "nothing to roll back to" in first.stderr
+        # A deploy that passes.
+        passed = make_deploy(checkout, good, slack.url)
+        assert passed.returncode == 0, passed.stderr
+        good_code, good_versions = function_state(emulator, name)
+        # The next commit breaks prod's masking: its deploy is rolled back.
+        change_the_code(checkout.root)
+        failed = make_deploy(checkout, unmasked, slack.url)
+        assert failed.returncode != 0
+        rolled_code, rolled_versions = function_state(emulator, name)
+
+    # Each deploy published a version; the rollback published one more, with the good deploy's code.
+    good_version = good_versions[0]["Version"]
+    assert [version["Version"] for version in rolled_versions[:3]] == [
+        str(int(good_version) + 2),
+        str(int(good_version) + 1),
+        good_version,
+    ]
+    bad_code = rolled_versions[1]["CodeSha256"]
+    assert bad_code != good_code
+    assert rolled_code == rolled_versions[0]["CodeSha256"] == good_code
+
+    first_notice, passed_notice, rolled_notice = slack.payloads()
+    status = json.loads(checkout.run(f"zappa status {STAGE} --json").stdout)
+    api_url = status["API Gateway URL"]
+
+    assert first_notice["blocks"][0]["text"]["text"] == f":x: *loopback {STAGE}*: deploy failed"
+    assert "first deploy of prod: nothing to roll back to" in first_notice["text"]
+    assert fields(first_notice)["Smoke test"].startswith("failed: POST ")
+
+    assert passed_notice["blocks"][0]["text"]["text"] == f":white_check_mark: *loopback {STAGE}*: deployed"
+    assert fields(passed_notice) == {
+        "URL": api_url,
+        "Version": good_version,
+        "Commit": GITHUB_RUN["GITHUB_SHA"][:12],
+        "Triggered by": "octocat: push on main, https://github.com/octo-org/loopback/actions/runs/1658821493",
+        "Smoke test": f"passed: GET /health: {STAGE} ok; POST /smoke-check: body, query and stage {STAGE} echoed, "
+        "Authorization masked",
+    }
+
+    assert rolled_notice["blocks"][0]["text"]["text"] == f":rewind: *loopback {STAGE}*: deploy rolled back"
+    rolled = fields(rolled_notice)
+    assert rolled["Version"] == f"{rolled_versions[0]['Version']}, the code of version {good_version}"
+    assert "prod masks secrets, but the Authorization header sent came back in clear" in rolled["Smoke test"]
+    assert f"version {rolled_versions[1]['Version']} failed its smoke check" in rolled_notice["text"]
+
+
+def test_a_deploy_whose_step_fails_is_posted(emulator, checkout):
+    """The stage's guards cannot hold its usage plan (a key that does not exist): the deploy fails, and says so."""
+    settings = json.loads((checkout.root / "zappa_settings.json").read_text())
+    settings[STAGE].update(api_key_required=True, api_key="nosuchkey1")  # pragma: allowlist secret - no key has it
+    (checkout.root / "zappa_settings.json").write_text(json.dumps(settings, indent=4))
+    with slack_receiver() as slack, stage_server() as good:
+        result = make_deploy(checkout, good, slack.url)
+    assert result.returncode != 0
+    [notice] = slack.payloads()
+    assert notice["blocks"][0]["text"]["text"] == f":x: *loopback {STAGE}*: deploy failed"
+    assert f"python -m deploy.guards {STAGE} failed" in notice["text"]
