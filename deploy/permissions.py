@@ -10,12 +10,21 @@ again puts the file's current text on the role; it stops if the role holds any o
 false, name an ``attach_policy`` file, name a role and a bucket the deployer's policy covers, and, for each setting
 that needs more of the role (``remote_env``, ``slim_handler``, pull event sources, ...), the file has a statement
 for it. Conditions are not evaluated: the check asks whether some statement names the action on the resource.
+
+``python -m deploy.permissions create-deploy-role STAGE --repository OWNER/NAME`` (with an administrator's
+credentials, once per stage): the role GitHub Actions deploys STAGE with, no key needed. It creates the account's
+OIDC identity provider for GitHub (token.actions.githubusercontent.com, audience sts.amazonaws.com) unless there is
+one, and the role ``<lambda name>-github-deploy`` trusting only the jobs of OWNER/NAME's GitHub environment named
+STAGE (deploy/github-deploy-role-trust.json), holding the deployer's policy (deploy/iam-policy.json) inline. It
+prints the role's ARN, for that environment's ``AWS_DEPLOY_ROLE_ARN`` variable. Running it again puts the files'
+current text on the role; it stops if the role holds any other policy.
 """
 
 import argparse
 import contextlib
 import json
 import re
+import string
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -27,6 +36,15 @@ from app.stages import SETTINGS_FILE, stage_names, zappa_stage
 DEPLOY = Path(__file__).resolve().parent
 TRUST_POLICY = DEPLOY / "execution-role-trust.json"
 DEPLOYER_POLICY = DEPLOY / "iam-policy.json"
+# GitHub Actions' OIDC provider and the audience aws-actions/configure-aws-credentials asks its tokens for (GitHub
+# Docs, "Configuring OpenID Connect in Amazon Web Services"). The trust file names the provider's host as well.
+GITHUB_TRUST_POLICY = DEPLOY / "github-deploy-role-trust.json"
+GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
+GITHUB_AUDIENCE = "sts.amazonaws.com"
+DEPLOYER_INLINE_POLICY = "loopback-deployer"
+# GitHub's owner and repository names: letters, digits, "-", and in a repository's also "." and "_". Checked, since
+# the name goes into the trust policy's text.
+REPOSITORY = re.compile(r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+")
 # The inline policy's name: Zappa's own (zappa.core.Zappa.create_iam_roles), so that a stage switched to
 # manage_roles true replaces this policy instead of adding its own beside it.
 INLINE_POLICY = "zappa-permissions"
@@ -176,54 +194,122 @@ def problems(role: StageRole, deployer_policy: Path = DEPLOYER_POLICY) -> list[s
     return found
 
 
+def _role_holding_only(iam: Any, name: str, trust: dict[str, Any], description: str, policy: Path, inline: str) -> str:
+    """Make role ``name`` exist with ``trust``, holding ``policy``'s text as ``inline`` and nothing else; returns its
+    ARN. Raises RuntimeError if it holds more."""
+    try:
+        existing = iam.get_role(RoleName=name)["Role"]
+    except iam.exceptions.NoSuchEntityException:
+        created = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust), Description=description)
+        existing = created["Role"]
+    else:
+        if existing["AssumeRolePolicyDocument"] != trust:
+            iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust))
+    others = [other for other in iam.list_role_policies(RoleName=name)["PolicyNames"] if other != inline]
+    attached = [
+        attached["PolicyArn"] for attached in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+    ]
+    if others or attached or existing.get("PermissionsBoundary"):
+        raise RuntimeError(
+            f"{name} holds more than {policy.name}: inline {others}, attached {attached}, "
+            f"boundary {existing.get('PermissionsBoundary')}; remove them first"
+        )
+    iam.put_role_policy(RoleName=name, PolicyName=inline, PolicyDocument=policy.read_text())
+    return existing["Arn"]
+
+
 def create_role(role: StageRole, iam: Any, trust_file: Path = TRUST_POLICY) -> str:
     """Make ``role`` exist holding exactly its policy file; returns its ARN. Raises RuntimeError if it holds more."""
     if role.policy_file is None:
         raise RuntimeError(f"{role.stage} has no attach_policy: nothing to put on the role")
-    trust = read_policy(trust_file)
-    try:
-        existing = iam.get_role(RoleName=role.name)["Role"]
-    except iam.exceptions.NoSuchEntityException:
-        existing = iam.create_role(
-            RoleName=role.name,
-            AssumeRolePolicyDocument=json.dumps(trust),
-            Description=f"Execution role of the {role.stage} stage's function (deploy/permissions.py)",
-        )["Role"]
-    else:
-        if existing["AssumeRolePolicyDocument"] != trust:
-            iam.update_assume_role_policy(RoleName=role.name, PolicyDocument=json.dumps(trust))
-    others = [name for name in iam.list_role_policies(RoleName=role.name)["PolicyNames"] if name != INLINE_POLICY]
-    attached = [
-        policy["PolicyArn"] for policy in iam.list_attached_role_policies(RoleName=role.name)["AttachedPolicies"]
-    ]
-    if others or attached or existing.get("PermissionsBoundary"):
-        raise RuntimeError(
-            f"{role.name} holds more than {role.policy_file.name}: inline {others}, attached {attached}, "
-            f"boundary {existing.get('PermissionsBoundary')}; remove them first"
-        )
-    iam.put_role_policy(RoleName=role.name, PolicyName=INLINE_POLICY, PolicyDocument=role.policy_file.read_text())
-    return existing["Arn"]
+    description = f"Execution role of the {role.stage} stage's function (deploy/permissions.py)"
+    return _role_holding_only(iam, role.name, read_policy(trust_file), description, role.policy_file, INLINE_POLICY)
+
+
+def deploy_role_name(role: StageRole) -> str:
+    """The role GitHub Actions deploys ``role``'s stage with: ``loopback-dev-github-deploy``."""
+    return f"{role.settings.lambda_name}-github-deploy"
+
+
+def github_provider(iam: Any) -> str:
+    """The ARN of the account's OIDC provider for GitHub Actions, created if the account has none.
+
+    One provider per URL and account: an existing one, which other repositories may use, is kept as it is, and
+    must already accept the audience. No thumbprint is given: for GitHub's provider IAM trusts its own library of
+    certificate authorities, and ThumbprintList is optional (IAM API Reference, CreateOpenIDConnectProvider).
+    """
+    for provider in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]:
+        arn = provider["Arn"]
+        if arn.endswith(f":oidc-provider/{GITHUB_OIDC_HOST}"):
+            audiences = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)["ClientIDList"]
+            if GITHUB_AUDIENCE not in audiences:
+                raise RuntimeError(
+                    f"{arn} does not accept the audience {GITHUB_AUDIENCE}: add it with `aws iam "
+                    f"add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn {arn} "
+                    f"--client-id {GITHUB_AUDIENCE}`"
+                )
+            return arn
+    created = iam.create_open_id_connect_provider(Url=f"https://{GITHUB_OIDC_HOST}", ClientIDList=[GITHUB_AUDIENCE])
+    return created["OpenIDConnectProviderArn"]
+
+
+def check_repository(repository: str) -> None:
+    """Raise RuntimeError unless ``repository`` is a GitHub repository's OWNER/NAME."""
+    if not REPOSITORY.fullmatch(repository):
+        raise RuntimeError(f"{repository!r} is not a GitHub repository's OWNER/NAME")
+
+
+def github_trust(provider_arn: str, repository: str, stage: str, template: Path = GITHUB_TRUST_POLICY) -> dict:
+    """The trust file with its placeholders filled in: the provider's account, OWNER/NAME and the stage."""
+    check_repository(repository)
+    account = provider_arn.split(":")[4]
+    text = string.Template(template.read_text()).substitute(ACCOUNT_ID=account, REPOSITORY=repository, STAGE=stage)
+    return json.loads(text)
+
+
+def create_deploy_role(role: StageRole, repository: str, iam: Any, deployer_policy: Path = DEPLOYER_POLICY) -> str:
+    """Make the provider and ``role``'s stage's deploy role exist, the role holding exactly the deployer's policy;
+    returns its ARN. Raises RuntimeError if the role holds more, or the provider lacks the audience."""
+    check_repository(repository)  # before any change to the account
+    trust = github_trust(github_provider(iam), repository, role.stage)
+    description = f"Deploys the {role.stage} stage from GitHub Actions, {repository} (deploy/permissions.py)"
+    return _role_holding_only(iam, deploy_role_name(role), trust, description, deployer_policy, DEPLOYER_INLINE_POLICY)
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.permissions", description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["create-role", "check"])
+    parser.add_argument("command", choices=["create-role", "check", "create-deploy-role"])
     parser.add_argument("stage", choices=stage_names())
+    parser.add_argument("--repository", metavar="OWNER/NAME", help="create-deploy-role: the GitHub repository")
     arguments = parser.parse_args(argv)
+    if (arguments.command == "create-deploy-role") != (arguments.repository is not None):
+        parser.error("--repository OWNER/NAME goes with create-deploy-role, and only with it")
     role = load(arguments.stage)
     found = problems(role)
     for problem in found:
         print(problem, file=sys.stderr)
     if found or arguments.command == "check":
         return 1 if found else 0
-    import boto3  # only the administrator's step calls AWS
+    import boto3  # only the administrator's steps call AWS
 
+    iam = boto3.client("iam")
     try:
-        arn = create_role(role, boto3.client("iam"))
+        if arguments.command == "create-deploy-role":
+            arn = create_deploy_role(role, arguments.repository, iam)
+        else:
+            arn = create_role(role, iam)
     except RuntimeError as error:
         print(error, file=sys.stderr)
         return 1
-    print(f"{arn} holds {role.policy_file.name} as {INLINE_POLICY}; deploy {arguments.stage} with the deployer's keys")
+    if arguments.command == "create-deploy-role":
+        print(
+            f"{arn} holds {DEPLOYER_POLICY.name} as {DEPLOYER_INLINE_POLICY}, for the jobs of "
+            f"{arguments.repository}'s environment {arguments.stage}: set it as that environment's AWS_DEPLOY_ROLE_ARN"
+        )
+    else:
+        print(
+            f"{arn} holds {role.policy_file.name} as {INLINE_POLICY}; deploy {arguments.stage} with the deployer's keys"
+        )
     return 0
 
 

@@ -11,20 +11,7 @@ import pytest
 
 from deploy.notify import Notice, post
 from tests.support.make import run_make
-from tests.support.slack_receiver import WEBHOOK_PATH, slack_receiver
-
-# A GitHub Actions run, as its documented default variables describe it (GitHub Docs, "Variables", default
-# environment variables).
-GITHUB_RUN = {
-    "GITHUB_ACTIONS": "true",
-    "GITHUB_SERVER_URL": "https://github.com",
-    "GITHUB_REPOSITORY": "octo-org/loopback",
-    "GITHUB_RUN_ID": "1658821493",
-    "GITHUB_SHA": "ffac537e6cbbf934b08745a378932722df287a53",
-    "GITHUB_ACTOR": "octocat",
-    "GITHUB_EVENT_NAME": "push",
-    "GITHUB_REF_NAME": "develop",
-}
+from tests.support.slack_receiver import GITHUB_RUN, WEBHOOK_PATH, slack_receiver
 
 
 def notify(*args: str, environment: dict[str, str]) -> subprocess.CompletedProcess:
@@ -46,7 +33,7 @@ def test_the_notice_slack_receives_block_kit_with_the_same_as_text():
         "prod",
         url="https://api.example.com",
         version="7",
-        commit="ffac537e6cbb",
+        commit="ffac537e6cbb",  # pragma: allowlist secret - a commit id, made up
         trigger="octocat: push on main",
         smoke="passed: GET /health ok",
         detail="a <b> & c",

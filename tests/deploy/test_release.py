@@ -19,23 +19,12 @@ from tests.support.aws_emulator import Emulator, running_emulator
 from tests.support.checkout import Checkout, copy_project
 from tests.support.deploy_tools import create_execution_role
 from tests.support.local_server import dev_server
-from tests.support.slack_receiver import slack_receiver
+from tests.support.slack_receiver import GITHUB_RUN, slack_receiver
 from tests.support.stage_settings import stage_settings
 
 pytestmark = pytest.mark.slow
 
 STAGE = "prod"
-# A GitHub Actions run (GitHub Docs, "Variables", default environment variables): what the notice names.
-GITHUB_RUN = {
-    "GITHUB_ACTIONS": "true",
-    "GITHUB_SERVER_URL": "https://github.com",
-    "GITHUB_REPOSITORY": "octo-org/loopback",
-    "GITHUB_RUN_ID": "1658821493",
-    "GITHUB_SHA": "ffac537e6cbbf934b08745a378932722df287a53",
-    "GITHUB_ACTOR": "octocat",
-    "GITHUB_EVENT_NAME": "push",
-    "GITHUB_REF_NAME": "main",
-}
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +36,7 @@ def emulator() -> Iterator[Emulator]:
 @pytest.fixture(scope="module")
 def checkout(emulator, tmp_path_factory) -> Checkout:
     checkout = Checkout(copy_project(tmp_path_factory.mktemp("release") / "loopback"), emulator)
-    checkout.environment.update(GITHUB_RUN)
+    checkout.environment.update(GITHUB_RUN, GITHUB_REF_NAME="main")
     create_execution_role(checkout.root, emulator.environment(), STAGE)
     return checkout
 

@@ -1,4 +1,5 @@
-"""A Slack incoming webhook on 127.0.0.1: records each POST and answers as Slack does, or not at all.
+"""A Slack incoming webhook on 127.0.0.1: records each POST and answers as Slack does, or not at all; and the CI run
+a notice names.
 
 Slack's answers (Slack API docs, "Sending messages using incoming webhooks", handling errors): 200 with the text
 ``ok``; an error is a 4xx or 500 with a short text such as ``invalid_payload`` or ``rollup_error``.
@@ -12,6 +13,18 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+# A GitHub Actions run, as its documented default variables describe it (GitHub Docs, "Variables", default
+# environment variables).
+GITHUB_RUN = {
+    "GITHUB_ACTIONS": "true",
+    "GITHUB_SERVER_URL": "https://github.com",
+    "GITHUB_REPOSITORY": "octo-org/loopback",
+    "GITHUB_RUN_ID": "1658821493",
+    "GITHUB_SHA": "ffac537e6cbbf934b08745a378932722df287a53",  # pragma: allowlist secret - a commit id, made up
+    "GITHUB_ACTOR": "octocat",
+    "GITHUB_EVENT_NAME": "push",
+    "GITHUB_REF_NAME": "develop",
+}
 # The path part of a webhook URL Slack hands out: https://hooks.slack.com/services/T.../B.../<secret>.
 WEBHOOK_PATH = "/services/T00000000/B00000000/notarealwebhooksecret00"
 
