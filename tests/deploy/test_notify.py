@@ -3,6 +3,7 @@ Slack's incoming webhook (tests/support/slack_receiver.py)."""
 
 import logging
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -11,7 +12,10 @@ import pytest
 
 from deploy.notify import Notice, post
 from tests.support.make import run_make
+from tests.support.readme import blocks, section
 from tests.support.slack_receiver import GITHUB_RUN, WEBHOOK_PATH, slack_receiver
+
+README_SECTION = "### Smoke check, rollback and Slack"
 
 
 def notify(*args: str, environment: dict[str, str]) -> subprocess.CompletedProcess:
@@ -137,6 +141,19 @@ def test_an_address_nothing_listens_on_is_logged_and_never_fails(caplog):
         closed = receiver.url
     assert post(Notice("deployed", "dev"), closed, timeout=1) is False
     assert "not posted" in caplog.text and closed not in caplog.text
+
+
+@pytest.mark.slow
+def test_the_readmes_make_notify_posts_a_ci_failure(monkeypatch):
+    [command] = [block.text.strip() for block in blocks(section(README_SECTION)) if "make notify" in block.text]
+    make, *arguments = shlex.split(command)
+    assert make == "make"
+    with slack_receiver() as receiver:
+        monkeypatch.setenv("SLACK_WEBHOOK_URL", receiver.url)
+        run_make(*arguments)
+    [payload] = receiver.payloads()
+    assert payload["blocks"][0]["text"]["text"] == ":x: *loopback*: CI failed"
+    assert payload["blocks"][-1]["elements"][0]["text"] == "make test failed"
 
 
 @pytest.mark.slow

@@ -25,15 +25,17 @@ from local_gateway.settings import custom_domain
 from tests.gateway.stage_file import TEST_STAGE, gateway_app_settings
 from tests.support.local_server import HTTP_API, REST_API, free_port, send, serving
 from tests.support.make import make_environment
+from tests.support.readme import blocks, section
 from tests.support.stage_settings import change_stages, settings_copy
 
 STAGE = "dev"
 # The domain the tests give a stage in their own copy of the settings.
 DOMAIN = "api.loopback.test"
-# The README's commands ("Run it as Lambda runs it: the local gateway"), run as written but for the port.
-README_MAKE = f"make run-gateway STAGE={STAGE} CUSTOM_DOMAIN=1"
+# The README's commands ("Through the stage's custom domain"), run as written but for the port.
+_MAKE_BLOCK, _CURL_BLOCK = blocks(section("### Through the stage's custom domain"))
+README_MAKE = _MAKE_BLOCK.text.strip()
+README_CURL, README_POST = _CURL_BLOCK.text.strip().split("\n")
 README_ADDRESS = "127.0.0.1:8000"  # make run-gateway's default
-README_CURL = f"curl -s http://{README_ADDRESS}/health"
 slow = pytest.mark.slow
 
 

@@ -5,16 +5,12 @@ import json
 
 import pytest
 
-from tests.gateway.test_gateway_domain import DOMAIN, README_ADDRESS, STAGE, dev_settings, domain_gateway, run_curl
+from tests.gateway.test_gateway_domain import DOMAIN, STAGE, dev_settings, domain_gateway, run_curl
+from tests.gateway.test_gateway_domain import README_POST as README_CURL
 from tests.support.local_server import HTTP_API, REST_API, post, send
 from tests.support.openapi_schema import assert_matches
 
 pytestmark = pytest.mark.slow
-# The README's loopback request through the domain ("Run it as Lambda runs it: the local gateway").
-README_CURL = (
-    f"curl -s -X POST 'http://{README_ADDRESS}/orders/7?tag=a' "
-    """-H 'Content-Type: application/json' -d '{"hello": 1}'"""
-)
 
 
 @pytest.fixture(scope="module", params=[REST_API, HTTP_API])
