@@ -1,8 +1,10 @@
 """``python -m deploy.placeholders STAGE``: stop unless STAGE's settings in zappa_settings.json are filled in.
 
 zappa_settings.json ships with ``CHANGE-ME`` placeholders where each user must put a name of their
-own (S3 bucket names are global across all accounts). `make deploy STAGE=S` runs this first, before
-it builds anything, and checks S only: a team can deploy dev before it has named prod's bucket.
+own (S3 bucket names are global across all accounts; prod's custom domain and its certificate).
+`make deploy STAGE=S` and `make certify STAGE=S` run this first, before they build or call anything,
+and check S only: a team can deploy dev before it has named prod's bucket. The stage's custom domain
+settings must also be ones `make certify` can use (deploy/domain.py).
 """
 
 import sys
@@ -10,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from app.stages import SETTINGS_FILE, no_such_stage, zappa_stage
+from deploy.domain import domain_problem, placeholder_advice
 
 PLACEHOLDER = "CHANGE-ME"
 
@@ -31,12 +34,14 @@ def main(argv: list[str]) -> int:
     if missing := no_such_stage(stage):
         print(missing, file=sys.stderr)
         return 2
-    unfilled = list(placeholders(zappa_stage(stage).stage_config))
+    config = zappa_stage(stage).stage_config
+    unfilled = list(placeholders(config))
     for name in unfilled:
-        print(
-            f"{SETTINGS_FILE.name}: set {stage}'s {name} to a name you own (see README, Deploy to AWS)", file=sys.stderr
-        )
-    return 1 if unfilled else 0
+        advice = placeholder_advice(stage, name) or f"set {stage}'s {name} to a name you own"
+        print(f"{SETTINGS_FILE.name}: {advice} (see README, Deploy to AWS)", file=sys.stderr)
+    if problem := domain_problem(stage, config):
+        print(f"{SETTINGS_FILE.name}: {problem}", file=sys.stderr)
+    return 1 if unfilled or problem else 0
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from deploy import guards
 from tests.support.aws_emulator import Emulator, running_emulator
 from tests.support.checkout import Checkout, copy_project
 from tests.support.deploy_tools import POLICY_FILE, create_execution_role, iam_action, policy_allows, zappa
+from tests.support.local_server import dev_server
 from tests.support.make import make_environment
 from tests.support.readme import section
 from tests.support.stage_settings import REGION, STAGES, change_stages, settings_copy, stage_settings
@@ -149,7 +150,14 @@ def test_make_deploy_stops_on_a_wrong_guard_setting_before_building(tmp_path):
     checkout = copy_project(tmp_path / "loopback")
     change_stages(
         checkout / "zappa_settings.json",
-        {"prod": {"s3_bucket": "my-team-loopback-deploys-prod", "guard_stage_throttle": {"rate_limit": 10}}},
+        # prod's custom domain removed, as its placeholders would stop `make deploy` first.
+        {
+            "prod": {
+                "s3_bucket": "my-team-loopback-deploys-prod",
+                "guard_stage_throttle": {"rate_limit": 10},
+                **dict.fromkeys(("domain", "certificate_arn", "route53_enabled")),
+            }
+        },
     )
     command = ["make", "--no-print-directory", "deploy", "STAGE=prod"]
     result = subprocess.run(command, cwd=checkout, env=make_environment(), capture_output=True, text=True, timeout=300)
@@ -159,7 +167,8 @@ def test_make_deploy_stops_on_a_wrong_guard_setting_before_building(tmp_path):
 
 
 def test_make_deploy_applies_the_guards_after_zappa(tmp_path):
-    """The order `make -n` prints: the check before anything is built, the guards after Zappa's update."""
+    """The order `make -n` prints: the check before anything is built, then the package, then the release
+    (deploy/release.py: Zappa's update, then the guards, then the smoke check; tests/deploy/test_release.py)."""
     checkout = copy_project(tmp_path / "loopback")
     command = ["make", "--no-print-directory", "-n", "deploy", "STAGE=prod"]
     result = subprocess.run(command, cwd=checkout, env=make_environment(), capture_output=True, text=True, timeout=300)
@@ -170,8 +179,8 @@ def test_make_deploy_applies_the_guards_after_zappa(tmp_path):
         return next(number for number, line in enumerate(lines) if re.search(pattern, line))
 
     check, package = first(r"-m deploy\.guards --check prod$"), first(r" package prod -o ")
-    update, apply = first(r" update prod -z "), first(r"-m deploy\.guards prod$")
-    assert check < package < update < apply
+    release = first(r"-m deploy\.release prod --package dist/loopback-prod\.zip ")
+    assert check < package < release
 
 
 # Slow: against the emulator
@@ -447,8 +456,8 @@ def test_the_command_stops_with_one_line_when_it_cannot_guard(tmp_path, monkeypa
 @pytest.mark.slow
 def test_make_deploy_guards_the_stage(tmp_path):
     """`make deploy` as CI runs it, twice: the first deploy, then an update; prod with a key required."""
-    with running_emulator() as emulator:
-        checkout = Checkout(copy_project(tmp_path / "loopback"), emulator)
+    with running_emulator() as emulator, dev_server("prod") as prod:
+        checkout = Checkout(copy_project(tmp_path / "loopback"), emulator, f"http://127.0.0.1:{prod.port}")
         settings_file = checkout.root / "zappa_settings.json"
         change_stages(settings_file, {"prod": {"api_key_required": True}})
         create_execution_role(checkout.root, emulator.environment(), "prod")
