@@ -112,6 +112,7 @@ def test_a_deploy_that_fails_its_smoke_check_is_rolled_back_and_posted(emulator,
     assert bad_code != good_code
     assert rolled_code == rolled_versions[0]["CodeSha256"] == good_code
 
+    print("Slack received:", json.dumps(slack.posts, indent=2))  # -s shows the notices as the receiver got them
     first_notice, passed_notice, rolled_notice = slack.payloads()
     status = json.loads(checkout.run(f"zappa status {STAGE} --json").stdout)
     api_url = status["API Gateway URL"]

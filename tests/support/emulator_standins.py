@@ -33,6 +33,17 @@ ADD_PERMISSION = re.compile(r"/2015-03-31/functions/(?P<name>[^/]+)/policy")
 # CreateFunction, ListFunctions, GetFunction, Get/UpdateFunctionConfiguration, PublishVersion,
 # ListVersionsByFunction, UpdateFunctionCode; DeleteFunction forgets a function.
 FUNCTION_CONFIGURATIONS = re.compile(r"/2015-03-31/functions/?(?:(?P<name>[^/]+)(?:/configuration|/versions|/code)?)?")
+# Lambda GetFunction of a version named as Zappa's rollback names it, "function:NAME:VERSION": a partial ARN, which
+# the Lambda API reference's FunctionName pattern allows. moto splits the name on ":" and answers 500. And the
+# answer's Code.Location: AWS gives "a presigned URL that you can use to download the deployment package" of that
+# version, valid for ten minutes (GetFunction, FunctionCodeLocation); moto gives an amazonaws.com address (off this
+# machine) naming $LATEST's S3 key, for every version. Here the version goes to moto by name and Qualifier, and the
+# Location is this emulator's own address, where a GET (unsigned, as a presigned URL's is) gives that version's
+# package as moto holds it.
+PARTIAL_ARN_VERSION = re.compile(r"/2015-03-31/functions/function:(?P<name>[^/:]+):(?P<qualifier>[^/:]+)")
+CODE_DOWNLOAD = re.compile(
+    r"/stand-in/lambda-code/(?P<account>\d{12})/(?P<region>[^/]+)/(?P<name>[^/]+)/(?P<version>[^/]+)"
+)
 # API Gateway ImportRestApi (POST /restapis?mode=import) and PutRestApi (PUT /restapis/{id}?mode=merge|overwrite)
 # of an OpenAPI document. AWS (API Gateway Developer Guide, "OpenAPI extensions"): the operations of each Path Item
 # become methods, x-amazon-apigateway-any-method the ANY method; the Path Item's other keys (parameters, summary,
@@ -114,7 +125,11 @@ class MotoStandIns:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD")
+        if method == "GET" and (match := CODE_DOWNLOAD.fullmatch(path)):
+            return self.download_code(start_response, **match.groupdict())
         if is_lambda_call(environ):
+            if method == "GET" and (match := PARTIAL_ARN_VERSION.fullmatch(path)):
+                return self.get_function_version(environ, start_response, match["name"], match["qualifier"])
             if method == "GET" and (match := LIST_FUNCTION_URL_CONFIGS.fullmatch(path)):
                 return self.list_function_url_configs(environ, start_response, match["name"])
             if method == "POST" and ADD_PERMISSION.fullmatch(path):
@@ -192,6 +207,49 @@ class MotoStandIns:
             status, [*[h for h in headers if h[0].lower() != "content-length"], ("Content-Length", str(len(body)))]
         )
         return [body]
+
+    def get_function_version(
+        self, environ: dict, start_response: Callable, name: str, qualifier: str
+    ) -> Iterable[bytes]:
+        """GetFunction of ``name`` at ``qualifier`` as AWS answers it: moto's, with a Location on this emulator."""
+        path = f"/2015-03-31/functions/{name}"
+        by_name = {
+            **environ,
+            "PATH_INFO": path,
+            "RAW_URI": path,
+            "REQUEST_URI": path,
+            "QUERY_STRING": f"Qualifier={qualifier}",
+        }
+        answer: dict[str, Any] = {}
+
+        def keep(status: str, headers: list, exc_info: object = None) -> None:
+            answer.update(status=status, headers=headers)
+
+        body = b"".join(self.with_snap_start(by_name, keep, name))
+        if not answer["status"].startswith("200"):
+            start_response(answer["status"], answer["headers"])
+            return [body]
+        document = json.loads(body)
+        configuration = document["Configuration"]
+        _, _, _, region, account, _ = configuration["FunctionArn"].split(":", 5)
+        location = f"/stand-in/lambda-code/{account}/{region}/{name}/{configuration['Version']}"
+        document["Code"] = {"RepositoryType": "S3", "Location": f"http://{environ['HTTP_HOST']}{location}"}
+        return respond(start_response, "200 OK", document)
+
+    def download_code(
+        self, start_response: Callable, account: str, region: str, name: str, version: str
+    ) -> Iterable[bytes]:
+        """The package of a function's version. moto's server has no address for it: its state, in this process."""
+        from moto.awslambda.exceptions import UnknownFunctionException
+        from moto.backends import get_backend
+
+        try:
+            code = get_backend("lambda")[account][region].get_function(name, version).code_bytes
+        except UnknownFunctionException:
+            start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "0")])
+            return [b""]
+        start_response("200 OK", [("Content-Type", "application/zip"), ("Content-Length", str(len(code)))])
+        return [code]
 
     def import_rest_api(self, environ: dict, start_response: Callable, mode: str) -> Iterable[bytes]:
         """ImportRestApi or PutRestApi as AWS makes them: moto's, with the document as moto reads it, then the
