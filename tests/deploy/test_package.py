@@ -35,6 +35,7 @@ LEFT_OUT = (
     "troposphere",
     "ruff",
     "awslambdaric",
+    "slack_sdk",  # the deploy's Slack notices (the `deploy` group)
     ".venv",
     ".venv-package",
     ".venv-uv",
