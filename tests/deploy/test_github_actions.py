@@ -104,8 +104,8 @@ def check_schema(*paths: Path) -> subprocess.CompletedProcess:
 
 
 def actionlint(*paths: Path, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess:
-    """actionlint, with shellcheck on the ``run`` scripts when shellcheck is installed."""
-    command = [str(BIN / "actionlint"), "-no-color", *map(str, paths)]
+    """actionlint, with shellcheck (from .venv) on the ``run`` scripts."""
+    command = [str(BIN / "actionlint"), "-no-color", "-shellcheck", str(BIN / "shellcheck"), *map(str, paths)]
     return subprocess.run(command, capture_output=True, text=True, check=False, timeout=120, cwd=cwd)
 
 
@@ -139,6 +139,15 @@ def test_actionlint_refuses_a_deploy_that_needs_an_unknown_job(tmp_path):
     assert check_schema(broken).returncode == 0
     result = actionlint(broken, cwd=tmp_path)
     assert result.returncode != 0 and '"tests"' in result.stdout, result.stdout + result.stderr
+
+
+def test_actionlint_runs_shellcheck_on_the_run_scripts(tmp_path):
+    """A script that reads an environment variable unquoted (shellcheck's SC2086) is refused."""
+    workflow = load_yaml(TEST_WORKFLOW)
+    workflow["jobs"]["test"]["steps"].append({"name": "Unquoted", "run": "ls $HOME/.cache"})
+    broken = dump_yaml(workflow, tmp_path / ".github" / "workflows" / "test.yml")
+    result = actionlint(broken, cwd=tmp_path)
+    assert result.returncode != 0 and "SC2086" in result.stdout, result.stdout + result.stderr
 
 
 # Pins
