@@ -17,7 +17,7 @@ import pytest
 
 from tests.support.aws_emulator import Emulator, running_emulator
 from tests.support.checkout import Checkout, copy_project
-from tests.support.deploy_tools import create_execution_role
+from tests.support.deploy_tools import POLICY_FILE, create_execution_role, iam_action, policy_allows
 from tests.support.local_server import dev_server
 from tests.support.slack_receiver import GITHUB_RUN, slack_receiver
 from tests.support.stage_settings import stage_settings
@@ -136,6 +136,12 @@ def test_a_deploy_that_fails_its_smoke_check_is_rolled_back_and_posted(emulator,
     assert rolled["Version"] == f"{rolled_versions[0]['Version']}, the code of version {good_version}"
     assert "prod masks secrets, but the Authorization header sent came back in clear" in rolled["Smoke test"]
     assert f"version {rolled_versions[1]['Version']} failed its smoke check" in rolled_notice["text"]
+
+    # The deployer's policy allows every call of the three deploys, the rollback's included.
+    policy = json.loads(POLICY_FILE.read_text())
+    made = {iam_action(call) for call in checkout.calls.read_text().splitlines()}
+    assert {"lambda:GetFunction", "lambda:UpdateFunctionCode", "lambda:ListVersionsByFunction"} <= made
+    assert not sorted(action for action in made if not policy_allows(policy, action))
 
 
 def test_a_deploy_whose_step_fails_is_posted(emulator, checkout):
