@@ -3,9 +3,10 @@
 1. ``zappa deploy STAGE`` the first time (``zappa status STAGE`` fails), then ``zappa update STAGE -z ZIP``;
 2. the stage's cost guards (deploy/guards.py);
 3. the smoke check (deploy/smoke.py) through the stage's URL;
-4. when the check fails, ``zappa rollback STAGE -n 1``: the function's code goes back to the version before this
-   deploy, checked by its SHA-256 (Zappa's rollback reports success even when it did nothing). A first deploy has
-   nothing to roll back to: it stays, and the notice says so.
+4. when the check fails, ``zappa rollback STAGE -n N``, N the versions this deploy published (1; 2 with SnapStart):
+   the function's code goes back to the version before this deploy, checked by its SHA-256 for $LATEST and each
+   alias (Zappa's rollback reports success even when it did nothing). A first deploy has nothing to roll back to: it
+   stays, and the notice says so.
 
 Each outcome is posted to Slack (deploy/notify.py): deployed, deploy failed, rolled back. Exits 0 only when the
 stage was deployed and passed its smoke check.
@@ -60,16 +61,26 @@ def published_versions(function: Any, name: str) -> list[dict[str, Any]]:
     return sorted(versions, key=lambda version: int(version["Version"]), reverse=True)
 
 
-def roll_back(zappa: Zappa, function: Any, name: str, stage: str) -> str:
-    """``zappa rollback STAGE -n 1``, then check that the function runs the code of the version before this deploy."""
-    before = published_versions(function, name)
-    if len(before) < 2:
-        raise StepError(f"{name} has no version before this deploy to roll back to")
-    previous = before[1]
-    zappa.step("rollback", stage, "-n", "1")
-    now = function.get_function_configuration(FunctionName=name)
-    if now["CodeSha256"] != previous["CodeSha256"]:
-        raise StepError(f"zappa rollback {stage} -n 1 left {name} on other code than version {previous['Version']}")
+def roll_back(zappa: Zappa, function: Any, name: str, stage: str, previous: dict[str, Any]) -> str:
+    """Put the code of ``previous`` (the newest version before this deploy) back with ``zappa rollback``, then check
+    that what the API calls runs it. Returns what now runs.
+
+    ``-n`` counts versions back from the newest: one per deploy, but two with SnapStart, where Zappa publishes after
+    the code and again after the configuration; ``-n 1`` would then restore the failed deploy's own code.
+    """
+    since = [
+        version for version in published_versions(function, name) if int(version["Version"]) > int(previous["Version"])
+    ]
+    zappa.step("rollback", stage, "-n", str(len(since)))
+    # What the API calls: $LATEST, or an alias Zappa keeps (SnapStart's, provisioned concurrency's), which its
+    # rollback moves to the version it publishes. Zappa's rollback says "Done!" even when it did nothing.
+    called = {"$LATEST": "$LATEST"}
+    for alias in function.list_aliases(FunctionName=name)["Aliases"]:
+        called[f"alias {alias['Name']}"] = alias["Name"]
+    for what, qualifier in called.items():
+        now = function.get_function_configuration(FunctionName=name, Qualifier=qualifier)
+        if now["CodeSha256"] != previous["CodeSha256"]:
+            raise StepError(f"after zappa rollback, {name}'s {what} runs other code than version {previous['Version']}")
     restored = published_versions(function, name)[0]["Version"]
     return f"{restored}, the code of version {previous['Version']}"
 
@@ -80,6 +91,8 @@ def release(stage: str, package: Path, zappa: Zappa, smoke_url: str | None = Non
     function = boto3.client("lambda", region_name=settings.aws_region)
     said = {"stage": stage, "commit": notify.commit(), "trigger": notify.trigger()}
     first = zappa.status(stage) is None
+    # What the stage ran before this deploy: Zappa publishes a version on every deploy and update.
+    previous = None if first else next(iter(published_versions(function, name)), None)
     try:
         if first:
             zappa.step("deploy", stage)
@@ -91,7 +104,7 @@ def release(stage: str, package: Path, zappa: Zappa, smoke_url: str | None = Non
         # The custom domain when the stage has one (Zappa's status says "None Supplied" otherwise).
         domain = status.get("Domain URL", "")
         said["url"] = domain if domain.startswith("https://") else status.get(smoke.STATUS_URL_KEY, "")
-        said["version"] = version = published_versions(function, name)[0]["Version"]
+        said["version"] = published_versions(function, name)[0]["Version"]
         url = smoke_url or status.get(smoke.STATUS_URL_KEY)
         if not url:  # an API of the team's own (apigateway_enabled false): Zappa knows no URL of it
             raise StepError(f"zappa status {stage} names no URL to smoke-check: give it with SMOKE_URL")
@@ -103,30 +116,24 @@ def release(stage: str, package: Path, zappa: Zappa, smoke_url: str | None = Non
         summary = smoke.check(url, stage)
     except smoke.SmokeError as error:
         print(f"smoke check failed: {error}", file=sys.stderr)
-        return undo(zappa, function, name, stage, first, said, f"failed: {error}", version)
+        return undo(zappa, function, name, previous, said, f"failed: {error}")
     print(f"smoke check passed: {summary}")
     notify.post(notify.Notice("deployed", **said, smoke=f"passed: {summary}"))
     return 0
 
 
 def undo(
-    zappa: Zappa,
-    function: Any,
-    name: str,
-    stage: str,
-    first: bool,
-    said: dict[str, str],
-    smoke_result: str,
-    version: str,
+    zappa: Zappa, function: Any, name: str, previous: dict[str, Any] | None, said: dict[str, str], smoke_result: str
 ) -> int:
-    """After a failed smoke check: roll back (not after a first deploy), post what happened, and fail."""
-    if first:
+    """After a failed smoke check: roll back to ``previous`` (none after a first deploy), post what happened, fail."""
+    stage, version = said["stage"], said["version"]
+    if previous is None:
         detail = f"first deploy of {stage}: nothing to roll back to; `zappa undeploy {stage}` removes it"
         notify.post(notify.Notice("deploy-failed", **said, smoke=smoke_result, detail=detail))
         print(detail, file=sys.stderr)
         return 1
     try:
-        restored = roll_back(zappa, function, name, stage)
+        restored = roll_back(zappa, function, name, stage, previous)
     except StepError as failed:
         detail = f"the rollback failed too: {failed}"
         notify.post(notify.Notice("deploy-failed", **said, smoke=smoke_result, detail=detail))

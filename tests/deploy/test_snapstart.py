@@ -160,6 +160,20 @@ def test_switching_prod_on_as_the_readme_says(tmp_path):
         moved = assert_snap_started(emulator, name, package, settings["aws_environment_variables"])
         assert int(moved["FunctionVersion"]) > int(alias["FunctionVersion"])
         assert events.list_rules(NamePrefix=name)["Rules"] == []
+
+        # A deploy whose smoke check fails (prod's masking lost): the rollback moves the alias, which the API calls,
+        # to a new version with the code before it, snapshotted too.
+        routes.write_text(routes.read_text() + "\n# a change whose deploy fails its smoke check\n")
+        with dev_server("prod", {"LOOPBACK_MASK_SENSITIVE_HEADERS": "false"}) as unmasked:
+            failed = checkout.run(f"{deploy} SMOKE_URL=http://127.0.0.1:{unmasked.port}", fails=True)
+        # Zappa published twice for the failed deploy (after the code, after the configuration): -n 1 would restore it.
+        assert "$ zappa rollback prod -n 2\n" in failed.stdout
+        rolled = lambda_client.get_alias(FunctionName=name, Name=ALIAS)
+        assert int(rolled["FunctionVersion"]) > int(moved["FunctionVersion"]) + 1  # the failed deploy's, then this
+        before = lambda_client.get_function_configuration(FunctionName=name, Qualifier=moved["FunctionVersion"])
+        now = lambda_client.get_function_configuration(FunctionName=name, Qualifier=ALIAS)
+        assert now["CodeSha256"] == before["CodeSha256"] != code_sha256(package)
+        assert now["SnapStart"] == {"ApplyOn": "PublishedVersions", "OptimizationStatus": "On"}
         assert_calls_allowed_by_the_deployer_policy(checkout.calls, {"lambda:UpdateAlias"})
 
 

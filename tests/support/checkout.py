@@ -47,7 +47,12 @@ class Checkout:
         zappa = shims / "zappa"
         zappa.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{ZAPPA_CLI}" "$@"\n')
         zappa.chmod(zappa.stat().st_mode | stat.S_IXUSR)
-        machine = {name: value for name, value in make_environment().items() if not name.startswith("AWS_")}
+        # No AWS credential or Slack webhook of this machine's: the copy talks to the emulator, and posts nowhere.
+        machine = {
+            name: value
+            for name, value in make_environment().items()
+            if not name.startswith("AWS_") and name != "SLACK_WEBHOOK_URL"
+        }
         self.environment = {
             **machine,
             **emulator.environment(),
@@ -58,7 +63,8 @@ class Checkout:
             **({"SMOKE_URL": smoke_url} if smoke_url else {}),
         }
 
-    def run(self, command: str) -> subprocess.CompletedProcess:
+    def run(self, command: str, fails: bool = False) -> subprocess.CompletedProcess:
+        """Run ``command`` in the copy: it must succeed (with ``fails``, fail), and stay on this machine."""
         result = subprocess.run(
             ["bash", "-euo", "pipefail", "-c", command],
             cwd=self.root,
@@ -68,7 +74,7 @@ class Checkout:
             timeout=900,
         )
         sys.stdout.write(f"$ {command}\n{result.stdout}{result.stderr}")
-        assert result.returncode == 0, f"$ {command}\n{result.stdout}\n{result.stderr}"
+        assert (result.returncode != 0) == fails, f"$ {command}\n{result.stdout}\n{result.stderr}"
         attempts = self.off_machine.read_text() if self.off_machine.exists() else ""
         assert not attempts, f"{command} tried to leave this machine:\n{attempts}"
         return result
