@@ -20,7 +20,6 @@ import functools
 import json
 import os
 import re
-import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,8 +49,8 @@ from tests.support.deploy_tools import (
     run_offline,
     zappa,
 )
-from tests.support.local_server import OFFLINE_SITE
 from tests.support.readme import Block, blocks, section
+from tests.support.readme_shell import ReadmeShell, commands_of
 from tests.support.stage_settings import REGION, SETTINGS_FILE, STAGES, change_stages, settings_copy
 
 ACCOUNT = "111122223333"  # not moto's: an export that ignored the id given would show
@@ -459,55 +458,17 @@ def emulator() -> Iterator[Emulator]:
 
 # The README's commands, as a user's shell runs them
 
-AWS_CLI = Path(sys.executable).parent / "aws"  # the AWS CLI (v1) of this run's virtualenv
 SECTION = "### The API Gateway from the spec"
-# What the README's commands leave to the reader: ACCOUNT, the account (the emulator's: moto's own), and ID, an API's
-# or a key's id.
-PLACEHOLDERS = re.compile(r"\b(ACCOUNT|ID)\b")
-EMULATOR_ACCOUNT = "123456789012"
-# The CLI's own region is not the stage's, as for a user whose profile names another: a command that does not name
-# the stage's region misses its API. Zappa and `make openapi` take the region from the stage's settings.
-CLI_REGION = "us-west-2"
 
 
 def sh_blocks(heading: str) -> list[Block]:
     return [block for block in blocks(section(heading)) if block.language == "sh"]
 
 
-def commands_of(text: str) -> list[str]:
-    """The commands of a README ``sh`` text: continued lines joined, comments and blank lines left out."""
-    lines = text.replace("\\\n", " ").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
-
-
 def inline_command(heading: str, start: str) -> str:
     """The one command in a section's running text (in backquotes) that starts with ``start``."""
     [command] = re.findall(rf"`({re.escape(start)}[^`]*)`", section(heading))
     return command
-
-
-class ReadmeShell:
-    """The README's commands in a checkout, their placeholders filled in: `make` and `zappa` as the checkout runs
-    them, and `aws`, this run's AWS CLI, put first on the checkout's PATH: against the emulator and offline
-    (tests/support/offline_site installs tests/support/offline.py in it; the checkout's run fails on any attempt to
-    leave this machine)."""
-
-    def __init__(self, checkout: Checkout) -> None:
-        shims = checkout.root.parent / "aws-cli"
-        shims.mkdir()
-        aws = shims / "aws"
-        aws.write_text(
-            f'#!/bin/sh\nPYTHONPATH="{OFFLINE_SITE}" AWS_DEFAULT_REGION={CLI_REGION} AWS_REGION={CLI_REGION} '
-            f'exec "{sys.executable}" "{AWS_CLI}" "$@"\n'
-        )
-        aws.chmod(aws.stat().st_mode | stat.S_IXUSR)
-        checkout.environment["PATH"] = f"{shims}:{checkout.environment['PATH']}"
-        self.checkout = checkout
-        self.placeholders = {"ACCOUNT": EMULATOR_ACCOUNT}
-
-    def run(self, command: str) -> str:
-        """Run ``command`` with its placeholders filled in; what it printed."""
-        return self.checkout.run(PLACEHOLDERS.sub(lambda found: self.placeholders[found[1]], command)).stdout
 
 
 def add_route(project: Path) -> None:
