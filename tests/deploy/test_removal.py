@@ -6,6 +6,7 @@ Zappa's handler in the unzipped package."""
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from local_gateway.events import HTTP_API, REST, Api, HttpRequest, proxy_event
 from tests.support.checkout import copy_project
 from tests.support.cold_start import run_in_lambda_layout
+from tests.support.local_server import free_port, serving
 from tests.support.make import make_environment
 from tests.support.readme import blocks, section
 
@@ -100,3 +102,21 @@ def test_the_api_description_shows_the_teams_route_and_its_schema(removed, tmp_p
     answer = description["paths"]["/orders/{order_id}"]["get"]["responses"]["200"]["content"]["application/json"]
     assert answer["schema"] == {"$ref": "#/components/schemas/Order"}
     assert description["components"]["schemas"]["Order"]["required"] == ["id", "status"]
+
+
+def test_the_smoke_check_is_health_only_without_the_loopback(removed):
+    """`make deploy`'s smoke check in the team's copy: /health, and no POST a loopback would have answered."""
+    port = free_port()
+    command = [sys.executable, "-m", "app.dev_server", "--no-reload", "--host", "127.0.0.1", "--port", str(port)]
+    with serving(command, {"LOOPBACK_STAGE": "dev"}, port, "/health", cwd=removed):
+        url = f"http://127.0.0.1:{port}"
+        smoke = subprocess.run(
+            [sys.executable, "-m", "deploy.smoke", "dev", "--url", url],
+            cwd=removed,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert smoke.returncode == 0, smoke.stderr
+    assert smoke.stdout == f"smoke check passed: {url}: GET /health: dev ok\n"
