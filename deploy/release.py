@@ -51,7 +51,12 @@ class Zappa:
     def status(self, stage: str) -> dict[str, Any] | None:
         """``zappa status STAGE --json``'s answer; None while the stage is not deployed."""
         result = self.run("status", stage, "--json", quiet=True)
-        return json.loads(result.stdout) if result.returncode == 0 else None
+        if result.returncode != 0:
+            return None
+        try:  # the JSON object, after any line Zappa printed first
+            return json.loads(result.stdout[result.stdout.index("{") :])
+        except ValueError:
+            raise StepError(f"zappa status {stage} --json printed no JSON: {result.stdout[:300]}") from None
 
 
 def published_versions(function: Any, name: str) -> list[dict[str, Any]]:
@@ -90,10 +95,10 @@ def release(stage: str, package: Path, zappa: Zappa, smoke_url: str | None = Non
     name = settings.lambda_name
     function = boto3.client("lambda", region_name=settings.aws_region)
     said = {"stage": stage, "commit": notify.commit(), "trigger": notify.trigger()}
-    first = zappa.status(stage) is None
-    # What the stage ran before this deploy: Zappa publishes a version on every deploy and update.
-    previous = None if first else next(iter(published_versions(function, name)), None)
     try:
+        first = zappa.status(stage) is None
+        # What the stage ran before this deploy: Zappa publishes a version on every deploy and update.
+        previous = None if first else next(iter(published_versions(function, name)), None)
         if first:
             zappa.step("deploy", stage)
         zappa.step("update", stage, "-z", str(package))
