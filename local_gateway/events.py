@@ -144,10 +144,11 @@ def proxy_event(request: HttpRequest, api: Api, client: Client = Client()) -> di
     if path is None:
         raise ValueError(f"{url.path!r} is not under the stage /{api.stage}")
     now = time.time()
-    headers = _as_forwarded(request.headers, api, client, now)
+    domain = api.domain_reached(_last(request.headers, "host"))
+    headers = _as_forwarded(request.headers, api, domain, client, now)
     if api.is_rest:
-        return _rest_event(request, api, client, url.query, path, headers, now)
-    return _http_api_event(request, api, client, url.query, http_api_raw_path(url.path), headers, now)
+        return _rest_event(request, api, domain, client, url.query, path, headers, now)
+    return _http_api_event(request, api, domain, client, url.query, http_api_raw_path(url.path), headers, now)
 
 
 def http_api_raw_path(path: str) -> str:
@@ -170,13 +171,12 @@ def _decoded(path: str) -> str:
 
 
 def _rest_event(
-    request: HttpRequest, api: Api, client: Client, query: str, path: str, headers: list, now: float
+    request: HttpRequest, api: Api, domain: str, client: Client, query: str, path: str, headers: list, now: float
 ) -> dict[str, Any]:
     multi_headers = _grouped(headers)
     # Values form-decoded; the path stays percent-encoded. A byte that is not UTF-8 becomes U+FFFD, as
     # UTF-8 decoders replace one (no capture has such a byte).
     multi_query = _grouped(parse_qsl(query, keep_blank_values=True))
-    domain = api.domain_reached(_last(request.headers, "host"))
     resource = "/" if path == "/" else "/{proxy+}"
     return {
         "resource": resource,
@@ -226,7 +226,7 @@ def _rest_event(
 
 
 def _http_api_event(
-    request: HttpRequest, api: Api, client: Client, query: str, raw_path: str, headers: list, now: float
+    request: HttpRequest, api: Api, domain: str, client: Client, query: str, raw_path: str, headers: list, now: float
 ) -> dict[str, Any]:
     # Payload 2.0 joins repeated headers and query values with commas, lower-cases header
     # names and moves cookies out of the headers into their own list.
@@ -234,7 +234,6 @@ def _http_api_event(
     cookies = [part.strip() for value in grouped.pop("cookie", []) for part in value.split(";") if part.strip()]
     query_values = _grouped(parse_qsl(query, keep_blank_values=True))
     text_body = _is_text(grouped.get("content-type", [""])[-1], request.body)
-    domain = api.domain_reached(_last(request.headers, "host"))
     event: dict[str, Any] = {
         "version": HTTP_API,
         "routeKey": "$default",
@@ -270,7 +269,9 @@ def _http_api_event(
     return event
 
 
-def _as_forwarded(headers: list[tuple[str, str]], api: Api, client: Client, now: float) -> list[tuple[str, str]]:
+def _as_forwarded(
+    headers: list[tuple[str, str]], api: Api, domain: str, client: Client, now: float
+) -> list[tuple[str, str]]:
     """The client's headers as API Gateway passes them on: Host names the domain the client reached, and
     the client's address, port and scheme and a trace id are added.
 
@@ -287,7 +288,7 @@ def _as_forwarded(headers: list[tuple[str, str]], api: Api, client: Client, now:
     ]
     replaced = {"host", *(name.lower() for name, _ in added)}
     kept = [(name, value) for name, value in headers if name.lower() not in replaced]
-    forwarded = [("Host", api.domain_reached(_last(headers, "host"))), *kept, *added]
+    forwarded = [("Host", domain), *kept, *added]
     return forwarded if api.is_rest else [(name.lower(), value) for name, value in forwarded]
 
 
