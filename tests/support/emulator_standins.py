@@ -6,6 +6,7 @@ own state (by asking moto's server), so that what the emulator holds stays the o
 Everything else goes to moto untouched. Remove a stand-in when moto answers the call itself.
 """
 
+import functools
 import io
 import json
 import re
@@ -212,22 +213,10 @@ class MotoStandIns:
         self, environ: dict, start_response: Callable, name: str, qualifier: str
     ) -> Iterable[bytes]:
         """GetFunction of ``name`` at ``qualifier`` as AWS answers it: moto's, with a Location on this emulator."""
-        path = f"/2015-03-31/functions/{name}"
-        by_name = {
-            **environ,
-            "PATH_INFO": path,
-            "RAW_URI": path,
-            "REQUEST_URI": path,
-            "QUERY_STRING": f"Qualifier={qualifier}",
-        }
-        answer: dict[str, Any] = {}
-
-        def keep(status: str, headers: list, exc_info: object = None) -> None:
-            answer.update(status=status, headers=headers)
-
-        body = b"".join(self.with_snap_start(by_name, keep, name))
-        if not answer["status"].startswith("200"):
-            start_response(answer["status"], answer["headers"])
+        by_name = elsewhere(environ, "GET", f"/2015-03-31/functions/{name}", f"Qualifier={qualifier}")
+        status, headers, body = answer_of(functools.partial(self.with_snap_start, name=name), by_name)
+        if not status.startswith("200"):
+            start_response(status, headers)
             return [body]
         document = json.loads(body)
         configuration = document["Configuration"]
@@ -414,16 +403,7 @@ class MotoStandIns:
     def ask_moto(self, environ: dict, method: str | None = None, path: str | None = None) -> tuple[str, list, bytes]:
         """Moto's own answer to this request, or to a GET of another path with the same credentials."""
         if method is not None:
-            environ = {
-                **environ,
-                "REQUEST_METHOD": method,
-                "PATH_INFO": path,
-                "RAW_URI": path,
-                "REQUEST_URI": path,
-                "QUERY_STRING": "",
-                "CONTENT_LENGTH": "0",
-                "wsgi.input": io.BytesIO(b""),
-            }
+            environ = {**elsewhere(environ, method, path), "CONTENT_LENGTH": "0", "wsgi.input": io.BytesIO(b"")}
         return answer_of(self.moto_app, environ)
 
 
@@ -447,14 +427,10 @@ def signed_for(environ: dict, service: str, region: str, method: str, path: str,
     """A request to another service, with the caller's credentials (the emulator checks no signature unless IAM is
     enforced, and none of these calls is made then)."""
     authorization = CREDENTIAL_SCOPE.sub(rf"\1/{region}/{service}/aws4_request", environ.get("HTTP_AUTHORIZATION", ""))
+    caller = {key: value for key, value in environ.items() if key != "HTTP_X_AMZ_TARGET"}
     return {
-        **{key: value for key, value in environ.items() if key != "HTTP_X_AMZ_TARGET"},
+        **elsewhere(caller, method, path),
         "HTTP_AUTHORIZATION": authorization,
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "RAW_URI": path,
-        "REQUEST_URI": path,
-        "QUERY_STRING": "",
         "CONTENT_TYPE": "application/x-amz-json-1.1" if body else "",
         "CONTENT_LENGTH": str(len(body)),
         "wsgi.input": io.BytesIO(body),
@@ -492,9 +468,19 @@ def with_body(environ: dict, document: Mapping[str, Any], method: str | None = N
     """The request, or one to another method and path with the same credentials, carrying ``document``."""
     body = json.dumps(document).encode()
     changed = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
-    if method is not None:
-        changed.update(REQUEST_METHOD=method, PATH_INFO=path, RAW_URI=path, REQUEST_URI=path, QUERY_STRING="")
-    return changed
+    return changed if method is None else elsewhere(changed, method, path)
+
+
+def elsewhere(environ: dict, method: str, path: str, query: str = "") -> dict:
+    """The request, with the same credentials and body, to another method, path and query string."""
+    return {
+        **environ,
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "RAW_URI": path,
+        "REQUEST_URI": path,
+        "QUERY_STRING": query,
+    }
 
 
 def moto_methods(item: Mapping[str, Any]) -> dict[str, Any]:
