@@ -8,6 +8,8 @@ import sys
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -37,7 +39,33 @@ def smoke(*args: str, environment: dict[str, str] | None = None) -> subprocess.C
     )
 
 
-class KeyedStage(BaseHTTPRequestHandler):
+class StandIn(BaseHTTPRequestHandler):
+    """A server on 127.0.0.1 answering as a deployed stage would, or would not."""
+
+    def reply(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serving(handler: type[StandIn]) -> Iterator[str]:
+    """``handler`` served on a free port; yields its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class KeyedStage(StandIn):
     """API Gateway in front of a stage with api_key_required: 403 {"message": "Forbidden"} without the key, else the
     request passed on to the stage (``upstream``) and its answer passed back."""
 
@@ -63,22 +91,13 @@ class KeyedStage(BaseHTTPRequestHandler):
                     status, body = answer.status, answer.read()
             except urllib.error.HTTPError as error:
                 status, body = error.code, error.read()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.reply(status, body)
 
 
 @pytest.fixture
 def keyed_stage(dev_stage):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), type("KeyedDev", (KeyedStage,), {"upstream": dev_stage}))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving(type("KeyedDev", (KeyedStage,), {"upstream": dev_stage})) as url:
+        yield url
 
 
 def test_smoke_sends_the_api_key_it_is_given(keyed_stage):
@@ -121,7 +140,7 @@ def test_smoke_fails_when_the_stage_masks_otherwise_than_its_settings(stage, mas
     assert problem in result.stderr
 
 
-class HealthyButWrong(BaseHTTPRequestHandler):
+class HealthyButWrong(StandIn):
     """A stage whose /health is fine and whose loopback answers with another request's event."""
 
     def do_GET(self) -> None:
@@ -134,24 +153,12 @@ class HealthyButWrong(BaseHTTPRequestHandler):
         self.answer({"event": {"body-json": {}, "params": params, "context": {"stage": "prod"}}, "context": {}})
 
     def answer(self, document: dict) -> None:
-        body = json.dumps(document).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.reply(200, json.dumps(document).encode())
 
 
 def test_smoke_fails_on_a_loopback_that_echoes_something_else():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), HealthyButWrong)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        result = smoke("dev", "--url", f"http://127.0.0.1:{server.server_address[1]}", "--attempts", "1")
-    finally:
-        server.shutdown()
+    with serving(HealthyButWrong) as url:
+        result = smoke("dev", "--url", url, "--attempts", "1")
     assert result.returncode == 1
     for problem in ("body-json is {}", "not probe=", "the stage is 'prod', not 'dev'", "came back as 'Bearer someone"):
         assert problem in result.stderr
