@@ -66,8 +66,8 @@ def check_health(url: str, stage: str, attempts: int = ATTEMPTS, pause: float = 
     health = url.rstrip("/") + "/health"
     if not health.startswith(("https://", "http://")):
         raise SmokeError(f"{url} is not an http(s) URL")
-    api_key = os.environ.get(KEY_ENVIRONMENT_VARIABLE)
-    request = urllib.request.Request(health, headers=_key_header())  # noqa: S310 - http(s) only, checked above
+    key_header = _key_header()
+    request = urllib.request.Request(health, headers=key_header)  # noqa: S310 - http(s) only, checked above
     problem = ""
     for attempt in range(attempts):
         if attempt:
@@ -76,7 +76,7 @@ def check_health(url: str, stage: str, attempts: int = ATTEMPTS, pause: float = 
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - http(s) only, checked above
                 answer = json.loads(response.read())
         except urllib.error.HTTPError as error:
-            if error.code == 403 and not api_key:
+            if error.code == 403 and not key_header:
                 hint = f"if the stage requires an API key, set {KEY_ENVIRONMENT_VARIABLE}"
                 raise SmokeError(f"GET {health}: 403; {hint}") from None
             problem = f"GET {health}: {error}"
@@ -108,15 +108,17 @@ def check_loopback(url: str, stage: str) -> str:
     event = answer.get("event") if isinstance(answer, dict) else None
     if not isinstance(event, dict):
         raise SmokeError(f"POST {target} answered no loopback event: {str(answer)[:300]}")
-    header = {name.lower(): value for name, value in event.get("params", {}).get("header", {}).items()}
+    params, shown_stage = event.get("params", {}), event.get("context", {}).get("stage")
+    header = {name.lower(): value for name, value in params.get("header", {}).items()}
+    query = params.get("querystring", {})
     masks = bool(deployed_settings(stage).get("MASK_SENSITIVE_HEADERS"))
     problems = []
     if event.get("body-json") != sent:
         problems.append(f"body-json is {event.get('body-json')!r}, not the body sent, {sent!r}")
-    if event.get("params", {}).get("querystring", {}).get("probe") != token:
-        problems.append(f"the query string is {event.get('params', {}).get('querystring')!r}, not probe={token}")
-    if event.get("context", {}).get("stage") != stage:
-        problems.append(f"the stage is {event.get('context', {}).get('stage')!r}, not {stage!r}")
+    if query.get("probe") != token:
+        problems.append(f"the query string is {query!r}, not probe={token}")
+    if shown_stage != stage:
+        problems.append(f"the stage is {shown_stage!r}, not {stage!r}")
     if masks and credential in json.dumps(answer):
         problems.append(f"{stage} masks secrets, but the Authorization header sent came back in clear")
     if not masks and header.get("authorization") != credential:
