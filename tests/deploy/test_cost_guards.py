@@ -27,6 +27,7 @@ import botocore.session
 import pytest
 
 from deploy import guards
+from deploy.domain import DOMAIN_SETTINGS
 from tests.support.aws_emulator import Emulator, running_emulator
 from tests.support.checkout import Checkout, copy_project
 from tests.support.deploy_tools import POLICY_FILE, create_execution_role, iam_action, policy_allows, zappa
@@ -155,7 +156,7 @@ def test_make_deploy_stops_on_a_wrong_guard_setting_before_building(tmp_path):
             "prod": {
                 "s3_bucket": "my-team-loopback-deploys-prod",
                 "guard_stage_throttle": {"rate_limit": 10},
-                **dict.fromkeys(("domain", "certificate_arn", "route53_enabled")),
+                **dict.fromkeys(DOMAIN_SETTINGS),
             }
         },
     )

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from deploy.domain import DOMAIN_SETTINGS
 from tests.support import PROJECT_ROOT
 from tests.support.aws_emulator import Emulator
 from tests.support.deploy_tools import ZAPPA_CLI
@@ -37,7 +38,7 @@ class Checkout:
         self.calls, self.off_machine = root.parent / "aws-calls.txt", root.parent / "off-machine.log"
         # After a deploy Zappa GETs the stage's amazonaws.com URL (touch): off this machine.
         # prod's custom domain is a placeholder: the copy deploys without one (null is Zappa's "not set").
-        no_domain = dict.fromkeys(("domain", "certificate_arn", "route53_enabled"))
+        no_domain = dict.fromkeys(DOMAIN_SETTINGS)
         test_settings = {
             stage: {"s3_bucket": f"loopback-test-deploys-{stage}", "touch": False, **no_domain} for stage in STAGES
         }
