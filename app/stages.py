@@ -65,9 +65,7 @@ def stage_config(test_config: Mapping[str, Any] | None = None) -> dict[str, Any]
         variables.update(function.environment)
         config["LAMBDA_FUNCTION"] = function
     variables.update(os.environ)
-    for name, value in variables.items():
-        if name.startswith(PREFIX):
-            config[name[len(PREFIX) :]] = _parsed(value)
+    config.update(_app_settings(variables))
     config.update(overrides, STAGE=stage)
     return config
 
@@ -102,8 +100,7 @@ def no_such_stage(stage: str, settings_file: Path | None = None) -> str | None:
 def deployed_settings(stage: str, settings_file: Path = SETTINGS_FILE) -> dict[str, Any]:
     """The app's config keys that ``stage``'s deployed function gets from its settings (``LOOPBACK_<KEY>`` → KEY),
     parsed as the app parses them: no variable of this process counts."""
-    environment = deployed_function(stage, settings_file).environment
-    return {name[len(PREFIX) :]: _parsed(value) for name, value in environment.items() if name.startswith(PREFIX)}
+    return _app_settings(deployed_function(stage, settings_file).environment)
 
 
 def deployed_function(stage: str, settings_file: Path = SETTINGS_FILE) -> Function:
@@ -144,6 +141,11 @@ def zappa_cli(stage: str, settings_file: Path = SETTINGS_FILE, session: Any = No
     with contextlib.chdir(Path(settings_file).parent):
         cli.load_settings(str(settings_file), session=session)
     return cli
+
+
+def _app_settings(variables: Mapping[str, str]) -> dict[str, Any]:
+    """The ``LOOPBACK_<KEY>`` variables as config keys and values."""
+    return {name[len(PREFIX) :]: _parsed(value) for name, value in variables.items() if name.startswith(PREFIX)}
 
 
 def _parsed(value: str) -> Any:
